@@ -1,0 +1,148 @@
+"""The one cattrs converter that owns the wire format (PascalCase names, timestamps).
+
+Models never see wire names: the renames live here. Structuring is strict about
+JSON types (a number where a string belongs is an error, not coerced) and
+ignores unknown keys, as AWS SDKs must for forward compatibility.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import attrs
+import cattrs
+from cattrs.errors import IterableValidationError, IterableValidationNote
+from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
+
+from ._models import Engagement, ListEngagementsResponse, TimeRange
+from ._timestamps import parse_timestamp, to_epoch
+
+__all__ = ["ListEngagementsRequest", "converter", "structure_response", "unstructure_request"]
+
+
+@attrs.frozen(kw_only=True)
+class ListEngagementsRequest:
+    """A validated ListEngagements request (see _params.validate_request)."""
+
+    incident_id: str | None = None
+    max_results: int | None = None
+    next_token: str | None = None
+    time_range: TimeRange | None = None
+
+
+def _strict_str(value: object, _: type) -> str:
+    if type(value) is not str:
+        raise TypeError(f"expected a string, got {type(value).__name__}")
+    return value
+
+
+def _timestamp(value: object, _: type) -> datetime:
+    return parse_timestamp(value)
+
+
+def _engagement_list(value: object, _: type) -> tuple[Engagement, ...]:
+    if type(value) is not list:
+        raise TypeError(f"Engagements: expected a list, got {type(value).__name__}")
+    structure = _structure_engagement
+    try:
+        return tuple([structure(item, Engagement) for item in value])
+    except Exception as exc:
+        index = _first_bad(value)
+        # The note gives transform_error the index, so messages say Engagements[3].
+        note = IterableValidationNote(f"Structuring Engagements @ index {index}", index, Engagement)
+        notes: list[Any] = getattr(exc, "__notes__", [])
+        exc.__notes__ = [*notes, note]  # type: ignore[attr-defined]
+        raise IterableValidationError("While structuring Engagements", [exc], tuple) from None
+
+
+def _first_bad(items: list[Any]) -> int:
+    for index, item in enumerate(items):
+        try:
+            _structure_engagement(item, Engagement)
+        except Exception:
+            return index
+    return 0
+
+
+def _is_engagement_tuple(type_: object) -> bool:
+    return type_ == tuple[Engagement, ...]
+
+
+def _build() -> cattrs.Converter:
+    conv = cattrs.Converter(forbid_extra_keys=False)
+    conv.register_structure_hook(str, _strict_str)
+    conv.register_structure_hook(datetime, _timestamp)
+    conv.register_unstructure_hook(datetime, to_epoch)
+    conv.register_structure_hook(
+        Engagement,
+        make_dict_structure_fn(
+            Engagement,
+            conv,
+            engagement_arn=override(rename="EngagementArn"),
+            contact_arn=override(rename="ContactArn"),
+            sender=override(rename="Sender"),
+            incident_id=override(rename="IncidentId"),
+            start_time=override(rename="StartTime"),
+            stop_time=override(rename="StopTime"),
+        ),
+    )
+    conv.register_structure_hook_func(_is_engagement_tuple, _engagement_list)
+    conv.register_structure_hook(
+        ListEngagementsResponse,
+        make_dict_structure_fn(
+            ListEngagementsResponse,
+            conv,
+            engagements=override(rename="Engagements"),
+            next_token=override(rename="NextToken"),
+            request_id=override(omit=True),
+        ),
+    )
+    conv.register_unstructure_hook(
+        TimeRange,
+        make_dict_unstructure_fn(
+            TimeRange,
+            conv,
+            _cattrs_omit_if_default=True,
+            start_time=override(rename="StartTime"),
+            end_time=override(rename="EndTime"),
+        ),
+    )
+    conv.register_unstructure_hook(
+        ListEngagementsRequest,
+        make_dict_unstructure_fn(
+            ListEngagementsRequest,
+            conv,
+            _cattrs_omit_if_default=True,
+            incident_id=override(rename="IncidentId"),
+            max_results=override(rename="MaxResults"),
+            next_token=override(rename="NextToken"),
+            time_range=override(rename="TimeRangeValue"),
+        ),
+    )
+    return conv
+
+
+converter = _build()
+_structure_engagement = converter.get_structure_hook(Engagement)
+_structure_response = converter.get_structure_hook(ListEngagementsResponse)
+_unstructure_request = converter.get_unstructure_hook(ListEngagementsRequest)
+
+
+def structure_response(data: Any, request_id: str | None) -> ListEngagementsResponse:
+    """A decoded JSON body to a ListEngagementsResponse.
+
+    Raises whatever cattrs or the hooks raise for a body of the wrong shape
+    (KeyError, TypeError, ValueError, OverflowError, cattrs errors); the protocol
+    layer turns those into ResponseParseError.
+    """
+    if type(data) is not dict:
+        raise TypeError(f"expected a JSON object, got {type(data).__name__}")
+    page: ListEngagementsResponse = _structure_response(data, ListEngagementsResponse)
+    return attrs.evolve(page, request_id=request_id) if request_id is not None else page
+
+
+def unstructure_request(request: ListEngagementsRequest) -> dict[str, Any]:
+    """A request to its wire dict: only the members that are set."""
+    wire: dict[str, Any] = _unstructure_request(request)
+    return wire

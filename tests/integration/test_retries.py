@@ -1,0 +1,327 @@
+"""Retries over real HTTP: what is retried, delays, hints, quota, clock skew, timeouts."""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import datetime, timedelta, timezone
+from email.utils import format_datetime
+
+import pytest
+
+import ssm_engagements as se
+from ssm_engagements._retry import QUOTA_CAPACITY, RETRY_COST, TIMEOUT_RETRY_COST
+from ssm_engagements.emulator._sigv4 import check_signature
+from tests._server import Reply, ScriptedServer, Seen, engagement, error, page
+from tests.integration.conftest import ACCESS_KEY, SECRET_KEY, MakeClient
+
+RETRYABLE = [
+    Reply(429, b""),
+    Reply(429, b"<html>Too Many Requests</html>"),
+    Reply(400, b"{}", {"X-Amzn-ErrorType": "ThrottlingException"}),
+    Reply(500, b""),
+    Reply(502, b"<html>Bad Gateway</html>"),
+    Reply(503, b""),
+    Reply(504, b""),
+    error(500, "InternalServerException"),
+    error(400, "RequestTimeout"),
+    error(400, "RequestTimeoutException"),
+    Reply(0, action="reset"),
+    Reply(200, {"Engagements": [engagement(1)] * 20}, action="truncate"),
+] + [
+    error(400, code)
+    for code in (
+        "Throttling", "ThrottlingException", "ThrottledException", "RequestThrottledException",
+        "TooManyRequestsException", "ProvisionedThroughputExceededException",
+        "TransactionInProgressException", "RequestLimitExceeded", "BandwidthLimitExceeded",
+        "LimitExceededException", "RequestThrottled", "SlowDown", "PriorRequestNotComplete",
+        "EC2ThrottledException",
+    )
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "failure", RETRYABLE, ids=lambda r: f"{r.status}-{r.action or r.payload()[:40]!r}"
+)
+def test_retryable_failures_are_retried(
+    server: ScriptedServer, client: se.EngagementsClient, failure: Reply
+) -> None:
+    server.script(failure, page(engagement(7)))
+    result = client.list_engagements()
+    assert [e.engagement_arn for e in result.engagements] == [engagement(7)["EngagementArn"]]
+    assert len(server.requests) == 2
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [
+        error(400, "AccessDeniedException"),
+        error(400, "ValidationException"),
+        error(400, "UnrecognizedClientException"),
+        error(403, "SomethingElse"),
+        error(404, "NotFound"),
+        Reply(200, b"not json"),
+        Reply(200, b""),
+    ],
+    ids=lambda r: f"{r.status}-{r.payload()[:30]!r}",
+)
+def test_other_failures_are_not_retried(
+    server: ScriptedServer, client: se.EngagementsClient, failure: Reply
+) -> None:
+    server.script(failure, page())
+    with pytest.raises(se.SSMContactsError):
+        client.list_engagements()
+    assert len(server.requests) == 1
+
+
+def test_gives_up_after_max_attempts_with_context(
+    server: ScriptedServer, make_client: MakeClient
+) -> None:
+    client = make_client(max_attempts=4)
+    server.script(
+        *[error(400, "ThrottlingException", "slow", QuotaCode="Q1", ServiceCode="ssm-contacts")] * 4
+    )
+    with pytest.raises(se.ThrottlingException) as info:
+        client.list_engagements()
+    err = info.value
+    assert len(server.requests) == 4
+    assert err.attempts == 4  # type: ignore[attr-defined]
+    assert err.quota_code == "Q1"
+    assert "after 4 attempts" in str(err)
+
+
+def test_transport_errors_after_retries(server: ScriptedServer, make_client: MakeClient) -> None:
+    client = make_client(max_attempts=2)
+    server.script(Reply(0, action="reset"), Reply(0, action="reset"))
+    with pytest.raises(se.TransportError) as info:
+        client.list_engagements()
+    assert info.value.__cause__ is not None
+    assert info.value.attempts == 2
+
+
+def test_truncated_body_is_never_returned_as_a_page(
+    server: ScriptedServer, make_client: MakeClient
+) -> None:
+    client = make_client(max_attempts=1)
+    server.script(
+        Reply(200, {"Engagements": [engagement(n) for n in range(50)]}, action="truncate")
+    )
+    with pytest.raises(se.TransportError, match="truncated"):
+        client.list_engagements()
+
+
+def test_read_timeout_is_a_transport_error_not_a_hang(
+    server: ScriptedServer, make_client: MakeClient
+) -> None:
+    client = make_client(max_attempts=2, read_timeout=0.2)
+    server.script(Reply(200, {"Engagements": []}, delay=1.0), page(engagement(1)))
+    started = time.monotonic()
+    assert len(client.list_engagements().engagements) == 1
+    assert time.monotonic() - started < 0.9
+    assert (
+        client._quota.available == QUOTA_CAPACITY - TIMEOUT_RETRY_COST + TIMEOUT_RETRY_COST
+    )  # refunded
+
+
+def test_connection_refused_is_a_transport_error(make_client: MakeClient) -> None:
+    client = make_client(endpoint_url="http://127.0.0.1:9", max_attempts=2, connect_timeout=1)
+    with pytest.raises(se.TransportError) as info:
+        client.list_engagements()
+    assert info.value.attempts == 2
+
+
+def test_delay_formula_is_jittered_exponential_capped(
+    server: ScriptedServer, make_client: MakeClient
+) -> None:
+    client = make_client(max_attempts=6, max_backoff=5.0)
+    client._random = lambda: 1.0
+    server.script(*[Reply(503)] * 5, page())
+    client.list_engagements()
+    assert client.sleeps == [1.0, 2.0, 4.0, 5.0, 5.0]  # type: ignore[attr-defined]
+    client._random = lambda: 0.5
+    server.script(Reply(503), page())
+    client.sleeps.clear()  # type: ignore[attr-defined]
+    client.list_engagements()
+    assert client.sleeps == [0.5]  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("reply", "floor"),
+    [
+        (error(400, "ThrottlingException", RetryAfterSeconds=3), 3.0),
+        (Reply(503, b"", {"x-amz-retry-after": "2500"}), 2.5),
+        (Reply(429, b"", {"Retry-After": "4"}), 4.0),
+        (Reply(500, b"", {"Retry-After": "1", "x-amz-retry-after": "3000"}), 3.0),
+        (
+            Reply(
+                400,
+                b'{"__type":"ThrottlingException","RetryAfterSeconds":1}',
+                {"x-amz-retry-after": "4000"},
+            ),
+            1.0,
+        ),
+    ],
+)
+def test_server_hint_is_a_floor(
+    server: ScriptedServer, make_client: MakeClient, reply: Reply, floor: float
+) -> None:
+    client = make_client(max_backoff=10.0)
+    client._random = lambda: 0.0
+    server.script(reply, page())
+    client.list_engagements()
+    assert client.sleeps == [floor]  # type: ignore[attr-defined]
+
+
+def test_http_date_hint(server: ScriptedServer, make_client: MakeClient) -> None:
+    client = make_client(max_backoff=20.0)
+    client._random = lambda: 0.0
+    when = format_datetime(datetime.now(timezone.utc) + timedelta(seconds=8), usegmt=True)
+    server.script(Reply(503, b"", {"Retry-After": when}), page())
+    client.list_engagements()
+    assert 6.0 <= client.sleeps[0] <= 8.0  # type: ignore[attr-defined]
+
+
+def test_hint_above_max_backoff_stops_at_once(
+    server: ScriptedServer, make_client: MakeClient
+) -> None:
+    client = make_client(max_backoff=2.0)
+    server.script(error(400, "ThrottlingException", RetryAfterSeconds=30), page())
+    with pytest.raises(se.ThrottlingException) as info:
+        client.list_engagements()
+    assert info.value.retry_after_seconds == 30
+    assert len(server.requests) == 1
+    assert client.sleeps == []  # type: ignore[attr-defined]
+
+
+def test_quota_drains_and_refills(server: ScriptedServer, make_client: MakeClient) -> None:
+    client = make_client(max_attempts=2)
+    calls = QUOTA_CAPACITY // RETRY_COST  # each call: one retry, then failure
+    server.script(*[Reply(503)] * (2 * calls))
+    for _ in range(calls):
+        with pytest.raises(se.ServiceError):
+            client.list_engagements()
+    assert client._quota.available == 0
+    sent = len(server.requests)
+    assert sent == 2 * calls
+    # Empty quota: no retry, one request per call.
+    server.script(Reply(503))
+    with pytest.raises(se.ServiceError):
+        client.list_engagements()
+    assert len(server.requests) == sent + 1
+    # Successes refill one token each; a retried success returns what its retries took.
+    server.script(*[page()] * 5)
+    for _ in range(5):
+        client.list_engagements()
+    assert client._quota.available == 5
+    server.script(Reply(503), page())
+    client.list_engagements()
+    assert client._quota.available == 5
+
+
+def test_quota_is_safe_under_threads(server: ScriptedServer, make_client: MakeClient) -> None:
+    client = make_client(max_attempts=3)
+    lock = threading.Lock()
+    counter = {"n": 0}
+
+    def half_throttled(seen: Seen) -> Reply:
+        with lock:
+            counter["n"] += 1
+            odd = counter["n"] % 2
+        return error(400, "ThrottlingException") if odd else page(engagement(1))
+
+    server.script(*[half_throttled] * 2000)
+    outcomes: list[str] = []
+    low = [QUOTA_CAPACITY]
+
+    def work() -> None:
+        for _ in range(40):
+            try:
+                client.list_engagements()
+                outcomes.append("ok")
+            except se.ThrottlingException:
+                outcomes.append("throttled")
+            low[0] = min(low[0], client._quota.available)
+
+    threads = [threading.Thread(target=work) for _ in range(16)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(outcomes) == 640
+    assert set(outcomes) <= {"ok", "throttled"}
+    assert outcomes.count("ok") > 0
+    assert low[0] >= 0 and 0 <= client._quota.available <= QUOTA_CAPACITY
+
+
+def test_clock_skew_is_corrected_and_kept(
+    server: ScriptedServer, client: se.EngagementsClient
+) -> None:
+    ahead = timedelta(minutes=15)
+
+    def service(seen: Seen) -> Reply:
+        now = datetime.now(timezone.utc) + ahead
+        date = format_datetime(now, usegmt=True)
+        failure = check_signature(
+            seen.method, seen.path, seen.headers, seen.body,
+            credentials=_creds(), region="us-east-1", now=now.timestamp(),
+        )  # fmt: skip
+        if failure is not None:
+            return Reply(
+                403,
+                {"__type": "InvalidSignatureException", "message": failure.message},
+                {"Date": date},
+            )
+        return Reply(200, {"Engagements": []}, {"Date": date})
+
+    server.script(*[service] * 4)
+    client.list_engagements()
+    assert len(server.requests) == 2
+    client.list_engagements()
+    assert len(server.requests) == 3  # signed right the first time
+    assert 14 * 60 < client._clock_offset < 16 * 60
+
+
+def test_skew_retry_does_not_loop(server: ScriptedServer, make_client: MakeClient) -> None:
+    client = make_client(max_attempts=5)
+    date = format_datetime(datetime.now(timezone.utc) + timedelta(minutes=30), usegmt=True)
+    reject = Reply(
+        403, {"__type": "InvalidSignatureException", "message": "Signature expired"}, {"Date": date}
+    )
+    server.script(*[reject] * 5)
+    with pytest.raises(se.ServiceError) as info:
+        client.list_engagements()
+    assert info.value.code == "InvalidSignatureException"
+    assert len(server.requests) == 2
+
+
+def test_skew_offset_kept_when_no_attempt_left(
+    server: ScriptedServer, make_client: MakeClient
+) -> None:
+    client = make_client(max_attempts=1)
+    date = format_datetime(datetime.now(timezone.utc) - timedelta(minutes=10), usegmt=True)
+    server.script(
+        Reply(
+            403, {"__type": "SignatureDoesNotMatch", "message": "Signature expired"}, {"Date": date}
+        )
+    )
+    with pytest.raises(se.ServiceError):
+        client.list_engagements()
+    assert len(server.requests) == 1
+    assert -11 * 60 < client._clock_offset < -9 * 60
+
+
+def test_small_skew_is_not_corrected(server: ScriptedServer, client: se.EngagementsClient) -> None:
+    date = format_datetime(datetime.now(timezone.utc) + timedelta(minutes=2), usegmt=True)
+    server.script(
+        Reply(403, {"__type": "InvalidSignatureException", "message": "bad"}, {"Date": date})
+    )
+    with pytest.raises(se.ServiceError):
+        client.list_engagements()
+    assert client._clock_offset == 0.0
+    assert len(server.requests) == 1
+
+
+def _creds() -> object:
+    from botocore.credentials import Credentials
+
+    return Credentials(ACCESS_KEY, SECRET_KEY)
