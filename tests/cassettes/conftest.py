@@ -1,0 +1,61 @@
+"""Cassette tests: replayed with record mode none in CI; re-recordable against a real account.
+
+To re-record (this overwrites the cassettes with your account's data; review before
+committing, the kit scrubs signing headers):
+
+    AWS_PROFILE=... SSM_ENGAGEMENTS_TEST_REGION=us-east-2 \
+    SSM_ENGAGEMENTS_TEST_INCIDENT_ID=arn:aws:ssm-incidents::...:incident-record/... \
+    python -m pytest tests/cassettes --record-mode=rewrite
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from botocore.credentials import Credentials
+
+from ssm_engagements import EngagementsClient
+from ssm_engagements.testing import register_matchers
+from ssm_engagements.testing import vcr_config as kit_config
+
+# Captured before the autouse fixture hides the machine's AWS settings, so a
+# re-recording run can reach the real account.
+_MACHINE_ENV = {k: v for k, v in os.environ.items() if k.startswith(("AWS_", "SSM_ENGAGEMENTS_TEST_"))}
+
+
+def pytest_recording_configure(config: pytest.Config, vcr: Any) -> None:
+    register_matchers(vcr)
+
+
+@pytest.fixture(scope="module")
+def vcr_config() -> dict[str, Any]:
+    return kit_config()
+
+
+@pytest.fixture(scope="module")
+def vcr_cassette_dir() -> str:
+    return str(Path(__file__).parent)
+
+
+@pytest.fixture
+def recording(request: pytest.FixtureRequest) -> bool:
+    return request.config.getoption("--record-mode") not in (None, "none")
+
+
+@pytest.fixture
+def cassette_client(recording: bool, isolated_aws_env: Any) -> Iterator[EngagementsClient]:
+    if recording:
+        for name in ("AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE", "AWS_EC2_METADATA_DISABLED"):
+            os.environ.pop(name, None)
+        os.environ.update(_MACHINE_ENV)
+        credentials = None
+    else:
+        credentials = Credentials("AKIDEXAMPLE", "replay-only-secret")
+    region = os.environ.get("SSM_ENGAGEMENTS_TEST_REGION", "us-east-2")
+    # One attempt: a cassette miss must fail at once, not be retried.
+    with EngagementsClient(region, credentials=credentials, max_attempts=1) as client:
+        yield client
