@@ -1,0 +1,96 @@
+"""Helpers for the emulator tests: boto3 clients, raw signed requests, sample engagements."""
+
+from __future__ import annotations
+
+import http.client
+import json
+from collections.abc import Callable
+from typing import Any
+
+import attrs
+import boto3
+import botocore.config
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
+
+from ssm_engagements.emulator import Emulator
+
+TARGET = "SSMContacts.ListEngagements"
+
+
+def boto3_client(emulator: Emulator, **config: Any) -> Any:
+    """A boto3 ssm-contacts client on the emulator: one attempt, the emulator's keys."""
+    creds = emulator.credentials
+    return boto3.client(
+        "ssm-contacts",
+        region_name=emulator.region,
+        endpoint_url=emulator.url,
+        aws_access_key_id=creds.access_key,
+        aws_secret_access_key=creds.secret_key,
+        aws_session_token=creds.token,
+        config=botocore.config.Config(retries={"total_max_attempts": 1}, **config),
+    )
+
+
+@attrs.frozen
+class RawResponse:
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+    @property
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
+RawPost = Callable[..., RawResponse]
+"""The ``post`` fixture: raw_post bound to the test's emulator."""
+
+
+def raw_post(
+    emulator: Emulator,
+    body: bytes | dict[str, Any] = b"{}",
+    *,
+    target: str | None = TARGET,
+    sign: bool = True,
+    credentials: Credentials | None = None,
+    region: str | None = None,
+    service: str = "ssm-contacts",
+    headers: dict[str, str] | None = None,
+) -> RawResponse:
+    """POST with http.client, signed by botocore's SigV4Auth unless ``sign`` is False."""
+    data = json.dumps(body).encode() if isinstance(body, dict) else body
+    all_headers = {"Content-Type": "application/x-amz-json-1.1", **(headers or {})}
+    if target is not None:
+        all_headers["X-Amz-Target"] = target
+    if sign:
+        request = AWSRequest(method="POST", url=emulator.url + "/", data=data, headers=all_headers)
+        SigV4Auth(credentials or emulator.credentials, service, region or emulator.region).add_auth(
+            request
+        )
+        all_headers = dict(request.headers.items())
+    conn = http.client.HTTPConnection("127.0.0.1", emulator.port, timeout=5)
+    try:
+        conn.request("POST", "/", body=data, headers=all_headers)
+        response = conn.getresponse()
+        return RawResponse(
+            status=response.status,
+            headers={k.lower(): v for k, v in response.getheaders()},
+            body=response.read(),
+        )
+    finally:
+        conn.close()
+
+
+def engagement(i: int, **overrides: Any) -> dict[str, Any]:
+    """A wire-shaped engagement number ``i``, started ``i`` seconds after a fixed instant."""
+    item: dict[str, Any] = {
+        "EngagementArn": f"arn:aws:ssm-contacts:us-east-1:111122223333:engagement/plan/{i:04d}",
+        "ContactArn": "arn:aws:ssm-contacts:us-east-1:111122223333:contact/plan",
+        "Sender": "cli",
+        "IncidentId": "arn:aws:ssm-incidents::111122223333:incident-record/plan/a",
+        "StartTime": 1_660_675_730 + i,
+    }
+    item.update(overrides)
+    return item
