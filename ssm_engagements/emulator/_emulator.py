@@ -223,14 +223,16 @@ class Emulator:
     def client(self, **kwargs: Any) -> EngagementsClient:
         """An ``ssm_engagements.EngagementsClient`` pointed at this emulator.
 
-        ``kwargs`` go to the constructor (region, endpoint and credentials are set).
+        ``kwargs`` go to the constructor; region, endpoint and credentials default to
+        this emulator's and may be overridden.
         Raises RuntimeError before ``start``.
         """
         from .. import EngagementsClient  # lazy: the emulator must not need the client
 
-        return EngagementsClient(
-            region_name=self.region, endpoint_url=self.url, credentials=self.credentials, **kwargs
-        )
+        kwargs.setdefault("region_name", self.region)
+        kwargs.setdefault("endpoint_url", self.url)
+        kwargs.setdefault("credentials", self.credentials)
+        return EngagementsClient(**kwargs)
 
     def __repr__(self) -> str:
         where = self.url if self._server is not None else "stopped"
