@@ -8,6 +8,7 @@ from __future__ import annotations
 import socket
 import threading
 from collections.abc import Mapping
+from http.client import IncompleteRead
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -92,7 +93,7 @@ class Transport:
         if expected is not None and expected.isdigit() and len(body) < int(expected):
             raise TransportError(
                 f"Response from {request.url} was truncated: {len(body)} of {expected} bytes"
-            )
+            ) from IncompleteRead(body, int(expected) - len(body))
         return RawResponse(response.status_code, headers, body)
 
     def close(self) -> None:

@@ -106,8 +106,9 @@ def test_truncated_body_is_never_returned_as_a_page(
     server.script(
         Reply(200, {"Engagements": [engagement(n) for n in range(50)]}, action="truncate")
     )
-    with pytest.raises(se.TransportError, match="truncated"):
+    with pytest.raises(se.TransportError, match="truncated") as info:
         client.list_engagements()
+    assert info.value.__cause__ is not None
 
 
 def test_read_timeout_is_a_transport_error_not_a_hang(
