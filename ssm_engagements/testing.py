@@ -22,7 +22,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
-__all__ = ["SCRUBBED_HEADERS", "match_aws_target", "match_json_body", "register_matchers", "vcr_config"]
+__all__ = [
+    "SCRUBBED_HEADERS",
+    "match_aws_target",
+    "match_json_body",
+    "register_matchers",
+    "vcr_config",
+]
 
 SCRUBBED_HEADERS = (
     "Authorization",

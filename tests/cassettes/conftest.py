@@ -11,8 +11,8 @@ committing, the kit scrubs signing headers):
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -24,7 +24,9 @@ from ssm_engagements.testing import vcr_config as kit_config
 
 # Captured before the autouse fixture hides the machine's AWS settings, so a
 # re-recording run can reach the real account.
-_MACHINE_ENV = {k: v for k, v in os.environ.items() if k.startswith(("AWS_", "SSM_ENGAGEMENTS_TEST_"))}
+_MACHINE_ENV = {
+    k: v for k, v in os.environ.items() if k.startswith(("AWS_", "SSM_ENGAGEMENTS_TEST_"))
+}
 
 
 def pytest_recording_configure(config: pytest.Config, vcr: Any) -> None:

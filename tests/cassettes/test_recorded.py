@@ -23,8 +23,13 @@ def test_documented_sample_response(cassette_client: EngagementsClient, recordin
     if recording:
         return
     (item,) = page.engagements
-    assert item.engagement_arn.endswith("engagement/test_escalation_plan/27bd86cf-6d50-49d2-a9ab-da39bEXAMPLE")
-    assert item.contact_arn == "arn:aws:ssm-contacts:us-east-2:111122223333:contact/test_escalation_plan"
+    assert item.engagement_arn.endswith(
+        "engagement/test_escalation_plan/27bd86cf-6d50-49d2-a9ab-da39bEXAMPLE"
+    )
+    assert (
+        item.contact_arn
+        == "arn:aws:ssm-contacts:us-east-2:111122223333:contact/test_escalation_plan"
+    )
     assert item.sender == "cli"
     assert item.incident_id is None
     assert item.stop_time is None
@@ -33,7 +38,9 @@ def test_documented_sample_response(cassette_client: EngagementsClient, recordin
 
 
 @pytest.mark.vcr
-def test_botocore_example_output_in_two_pages(cassette_client: EngagementsClient, recording: bool) -> None:
+def test_botocore_example_output_in_two_pages(
+    cassette_client: EngagementsClient, recording: bool
+) -> None:
     it = cassette_client.iter_pages(page_size=2, incident_id=INCIDENT if recording else None)
     pages = list(it)
     assert it.resume_token is None

@@ -39,7 +39,9 @@ def test_walks_every_page_newest_first(seeded: Emulator, ours: se.EngagementsCli
     assert all(r.target == "SSMContacts.ListEngagements" for r in seeded.requests)
 
 
-def test_default_page_size_when_max_results_absent(seeded: Emulator, ours: se.EngagementsClient) -> None:
+def test_default_page_size_when_max_results_absent(
+    seeded: Emulator, ours: se.EngagementsClient
+) -> None:
     page = ours.list_engagements()
     assert len(page.engagements) == Emulator.DEFAULT_PAGE_SIZE
     assert page.next_token and page.request_id
@@ -53,7 +55,9 @@ def test_filters_reach_the_service(seeded: Emulator, ours: se.EngagementsClient)
     )  # fmt: skip
     only = list(ours.iter_engagements(incident_id=INCIDENT))
     assert [e.incident_id for e in only] == [INCIDENT]
-    window = se.TimeRange(start_time=datetime(2030, 1, 1, tzinfo=UTC), end_time=datetime(2030, 1, 1, tzinfo=UTC))
+    window = se.TimeRange(
+        start_time=datetime(2030, 1, 1, tzinfo=UTC), end_time=datetime(2030, 1, 1, tzinfo=UTC)
+    )
     assert [e.sender for e in ours.iter_engagements(time_range=window)] == ["ops"]
 
 
@@ -61,7 +65,10 @@ def test_resume_token_round_trip(ours: se.EngagementsClient) -> None:
     everything = [e.engagement_arn for e in ours.iter_engagements(page_size=30)]
     it = ours.iter_engagements(page_size=30)
     head = [next(it).engagement_arn for _ in range(45)]
-    rest = [e.engagement_arn for e in ours.iter_engagements(page_size=30, starting_token=it.resume_token)]
+    rest = [
+        e.engagement_arn
+        for e in ours.iter_engagements(page_size=30, starting_token=it.resume_token)
+    ]
     assert head + rest == everything
 
 
@@ -97,7 +104,9 @@ def test_faults_are_retried_then_surface_typed(
         ours.list_engagements(max_results=3)
 
 
-def test_malformed_body_is_a_parse_error_not_retried(seeded: Emulator, ours: se.EngagementsClient) -> None:
+def test_malformed_body_is_a_parse_error_not_retried(
+    seeded: Emulator, ours: se.EngagementsClient
+) -> None:
     seeded.inject("malformed")
     before = len(seeded.requests)
     with pytest.raises(se.ResponseParseError) as info:
@@ -124,7 +133,9 @@ def test_unknown_key_is_unrecognized(seeded: Emulator) -> None:
     assert info.value.code == "UnrecognizedClientException"
 
 
-def test_clock_skew_of_15_minutes_is_corrected(seeded: Emulator, ours: se.EngagementsClient) -> None:
+def test_clock_skew_of_15_minutes_is_corrected(
+    seeded: Emulator, ours: se.EngagementsClient
+) -> None:
     seeded.clock_offset = 900
     before = len(seeded.requests)
     assert ours.list_engagements(max_results=1).engagements

@@ -11,7 +11,9 @@ from ssm_engagements.errors import ServiceError, ValidationExceptionField
 
 def list_all(client: se.EngagementsClient, incident: str) -> list[tuple[str, datetime | None]]:
     window = se.TimeRange(start_time=datetime(2026, 1, 1, tzinfo=timezone.utc))
-    items: Iterator[se.Engagement] = client.iter_engagements(incident_id=incident, time_range=window)
+    items: Iterator[se.Engagement] = client.iter_engagements(
+        incident_id=incident, time_range=window
+    )
     return [(e.contact_arn, e.start_time) for e in items]
 
 

@@ -20,10 +20,10 @@ def test_operation_and_protocol(model: Any) -> None:
     meta = model.metadata
     assert meta["protocol"] == "json"
     assert meta["jsonVersion"] == "1.1"
-    assert c.CONTENT_TYPE == f"application/x-amz-json-{meta['jsonVersion']}"
-    assert c.TARGET == f"{meta['targetPrefix']}.{c.OPERATION}"
-    assert c.SIGNING_NAME == meta["signingName"]
-    assert c.ENDPOINT_PREFIX == meta["endpointPrefix"]
+    assert f"application/x-amz-json-{meta['jsonVersion']}" == c.CONTENT_TYPE
+    assert f"{meta['targetPrefix']}.{c.OPERATION}" == c.TARGET
+    assert meta["signingName"] == c.SIGNING_NAME
+    assert meta["endpointPrefix"] == c.ENDPOINT_PREFIX
 
 
 def test_input_limits(model: Any) -> None:
