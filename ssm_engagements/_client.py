@@ -255,7 +255,11 @@ class EngagementsClient:
     def _retry_delay(self, error: SSMContactsError, attempt: int) -> float | None:
         """Seconds to wait before retrying error, or None when it must be raised."""
         cfg = self._config
-        if not is_retryable(error) or attempt >= cfg.max_attempts:
+        if not is_retryable(error):
+            logger.debug("Not retrying: %s is not retryable", _code_of(error))
+            return None
+        if attempt >= cfg.max_attempts:
+            logger.debug("Not retrying: %d of %d attempts made", attempt, cfg.max_attempts)
             return None
         hint = error.retry_after_seconds if isinstance(error, ServiceError) else None
         delay = delay_for(attempt, hint, cfg.max_backoff, self._random)
@@ -265,12 +269,10 @@ class EngagementsClient:
         if not self._quota.acquire(retry_cost(error)):
             logger.debug("Not retrying: retry quota exhausted")
             return None
-        if logger.isEnabledFor(logging.DEBUG):
-            code = getattr(error, "code", type(error).__name__)
-            logger.debug(
-                "Retrying ListEngagements after attempt %d (%s) in %.3f s; quota left %d",
-                attempt, code, delay, self._quota.available,
-            )  # fmt: skip
+        logger.debug(
+            "Retrying ListEngagements after attempt %d (%s) in %.3f s; quota left %d",
+            attempt, _code_of(error), delay, self._quota.available,
+        )  # fmt: skip
         return delay
 
     def _log_attempt(
@@ -288,3 +290,7 @@ class EngagementsClient:
             "ListEngagements attempt %d: status %s, request id %s, %.1f ms",
             attempt, status, request_id, (time.perf_counter() - started) * 1000,
         )  # fmt: skip
+
+
+def _code_of(error: SSMContactsError) -> str:
+    return error.code if isinstance(error, ServiceError) else type(error).__name__
