@@ -337,10 +337,17 @@ def test_every_retry_decision_is_logged(
         client.list_engagements()
     messages = [r.getMessage() for r in caplog.records if r.name == "ssm_engagements"]
     assert any("attempt 1: status 400" in m for m in messages)
-    assert any("Retrying ListEngagements after attempt 1 (ThrottlingException)" in m and "quota left 495" in m for m in messages)
+    assert any(
+        "Retrying ListEngagements after attempt 1 (ThrottlingException)" in m
+        and "quota left 495" in m
+        for m in messages
+    )
     assert any("2 of 2 attempts made" in m for m in messages)
     server.script(error(400, "AccessDeniedException"))
-    with caplog.at_level("DEBUG", logger="ssm_engagements"), pytest.raises(se.AccessDeniedException):
+    with (
+        caplog.at_level("DEBUG", logger="ssm_engagements"),
+        pytest.raises(se.AccessDeniedException),
+    ):
         client.list_engagements()
     assert "Not retrying: AccessDeniedException is not retryable" in caplog.text
     assert SECRET_KEY not in caplog.text
