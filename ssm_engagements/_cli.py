@@ -1,0 +1,294 @@
+"""The ``ssm-engagements`` command line: ``list`` engagements, or run the local ``emulator``.
+
+Stdlib argparse only. The emulator is imported only for ``list --demo`` and
+``emulator``; nothing in the library imports this module.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import re
+import sys
+import time
+from collections.abc import Sequence
+from datetime import datetime, timezone
+from typing import NoReturn
+
+from ._cli_output import Output
+from ._client import EngagementsClient
+from ._models import TimeRange
+from ._paginator import PageIterator
+from ._version import __version__
+from .errors import ConfigurationError, ParamValidationError, SSMContactsError
+
+__all__ = ["main"]
+
+PROG = "ssm-engagements"
+_ARGUMENT_OPTIONS = (
+    ("region_name=", "--region"),
+    ("profile_name=", "--profile"),
+    ("endpoint_url=", "--endpoint-url"),
+)
+_OPTION_PARAMS = frozenset({"incident_id", "max_items", "page_size", "starting_token"})
+_EXAMPLES = f"""\
+Examples:
+  {PROG} list --demo                       # sample data from a local emulator
+  {PROG} list --region us-east-2 --output json
+  {PROG} emulator --demo-data              # a local endpoint for boto3 / the AWS CLI
+
+Run '{PROG} COMMAND --help' for a command's options."""
+_LIST_EXAMPLES = f"""\
+Examples:
+  {PROG} list --demo
+  {PROG} list --demo --output csv > engagements.csv
+  {PROG} list --region us-east-2 --profile oncall --output jsonl | jq -r .ContactArn
+  {PROG} list --incident-id arn:aws:ssm-incidents::111122223333:incident-record/x/1 \\
+      --start 2024-05-01 --end 2024-05-02T12:00:00Z
+  {PROG} list --max-items 50                # stderr: NextToken: <token>
+  {PROG} list --max-items 50 --starting-token <token>
+  {PROG} list --endpoint-url http://127.0.0.1:4566
+
+--start/--end take ISO-8601 (2024-05-01, 2024-05-01T12:30:00Z, 2024-05-01T14:30+02:00);
+no offset means UTC. The table shortens ARNs to fit the terminal; json, jsonl and csv
+keep them whole.
+Exit status: 0 ok, 1 service or network error, 2 bad usage or configuration, 130 Ctrl-C.
+SSM_ENGAGEMENTS_LOG=debug logs every request to stderr."""
+_EMULATOR_EXAMPLES = f"""\
+Examples:
+  {PROG} emulator --demo-data
+  {PROG} emulator --port 4566 --data engagements.json --region us-east-2
+  {PROG} emulator --no-verify-signatures      # accept any credentials
+
+--data files hold {{"Engagements": [...]}} as ListEngagements returns it (ISO-8601 or
+epoch times). The emulator serves until Ctrl-C (exit status 130)."""
+
+
+class _UsageError(Exception):
+    """A bad combination of options, found after parsing (exit status 2)."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        # One line, not argparse's usage block, so scripts' logs stay readable.
+        self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+
+
+def _timestamp(text: str) -> datetime:
+    """--start / --end: ISO-8601 with ``Z`` or an offset; a naive value means UTC."""
+    value = text.strip()
+    if value[-1:] in ("Z", "z"):
+        value = value[:-1] + "+00:00"
+    # Python 3.10's fromisoformat wants "+hh:mm" and 3 or 6 fraction digits.
+    value = re.sub(r"\.(\d+)", lambda m: "." + m[1][:6].ljust(6, "0"), value)
+    value = re.sub(r"([Tt ].*[+-]\d{2})(\d{2})$", r"\1:\2", value)
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"not an ISO-8601 date/time: {text!r} (e.g. 2024-05-01, 2024-05-01T12:30:00Z)"
+        ) from None
+    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment
+
+
+def _parser() -> argparse.ArgumentParser:
+    fmt = argparse.RawDescriptionHelpFormatter
+    parser = _Parser(
+        prog=PROG,
+        description="List AWS SSM Incident Manager engagements (ssm-contacts ListEngagements).",
+        epilog=_EXAMPLES,
+        formatter_class=fmt,
+    )
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    ls = commands.add_parser(
+        "list", help="list engagements", epilog=_LIST_EXAMPLES, formatter_class=fmt,
+        description="List engagements, newest first, following pages as needed.",
+    )  # fmt: skip
+    ls.set_defaults(run=_cmd_list)
+    ls.add_argument("--incident-id", metavar="ARN", help="only this incident's engagements")
+    ls.add_argument("--start", type=_timestamp, metavar="ISO", help="started at/after (UTC)")
+    ls.add_argument("--end", type=_timestamp, metavar="ISO", help="started at/before (UTC)")
+    ls.add_argument("--max-items", type=int, metavar="N", help="stop after N engagements")
+    ls.add_argument("--page-size", type=int, metavar="N", help="engagements per request")
+    ls.add_argument("--starting-token", metavar="T", help="continue from a NextToken")
+    ls.add_argument(
+        "--output", choices=("table", "json", "jsonl", "csv"), default="table",
+        help="output format (default: table)",
+    )  # fmt: skip
+    ls.add_argument("--region", metavar="R", help="AWS region (default: AWS_REGION, profile)")
+    ls.add_argument("--profile", metavar="P", help="shared config / credentials profile")
+    ls.add_argument("--endpoint-url", metavar="URL", help="send requests to this endpoint")
+    ls.add_argument("--demo", action="store_true", help="list sample data from a local emulator")
+
+    emu = commands.add_parser(
+        "emulator", help="run a local ListEngagements endpoint", epilog=_EMULATOR_EXAMPLES,
+        formatter_class=fmt, description="Serve ListEngagements locally until interrupted.",
+    )  # fmt: skip
+    emu.set_defaults(run=_cmd_emulator)
+    emu.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
+    emu.add_argument("--port", type=int, default=0, help="TCP port (default: 0, any free port)")
+    emu.add_argument("--data", action="append", metavar="FILE", help="load engagements")
+    emu.add_argument("--demo-data", action="store_true", help="load the --demo sample data")
+    emu.add_argument("--region", default="us-east-1", help="region to accept (default: us-east-1)")
+    emu.add_argument(
+        "--no-verify-signatures", action="store_true", help="accept any or no credentials"
+    )
+    return parser
+
+
+# -- output ---------------------------------------------------------------------------------
+
+
+# -- commands ------------------------------------------------------------------------------
+
+
+def _note(message: str) -> None:
+    print(f"{PROG}: {message}", file=sys.stderr, flush=True)
+
+
+def _cmd_list(args: argparse.Namespace) -> int:
+    if args.start and args.end and args.start > args.end:
+        raise _UsageError("argument --start: must not be after --end")
+    window = TimeRange(start_time=args.start, end_time=args.end) if args.start or args.end else None
+    output = Output(args.output, sys.stdout)
+    with contextlib.ExitStack() as stack:
+        if args.demo:
+            if args.region or args.profile or args.endpoint_url:
+                raise _UsageError(
+                    "--demo cannot be combined with --region, --profile or --endpoint-url"
+                )
+            from ._demo_data import DEMO_REGION, demo_engagements
+            from .emulator import Emulator
+
+            emu = stack.enter_context(Emulator(region=DEMO_REGION, engagements=demo_engagements()))
+            _note(f"demo: listing {len(emu)} sample engagements from a local emulator at {emu.url}")
+            client = emu.client(user_agent_extra="cli")
+        else:
+            client = EngagementsClient(
+                args.region, profile_name=args.profile, endpoint_url=args.endpoint_url,
+                user_agent_extra="cli",
+            )  # fmt: skip
+        stack.enter_context(client)
+        pages = client.iter_pages(
+            incident_id=args.incident_id, time_range=window, page_size=args.page_size,
+            max_items=args.max_items, starting_token=args.starting_token,
+        )  # fmt: skip
+        return _write(pages, output)
+
+
+def _write(pages: PageIterator, output: Output) -> int:
+    """Print every page; report the resume token when stopped with more left."""
+    try:
+        for page in pages:
+            output.page(page.engagements)
+    except (SSMContactsError, KeyboardInterrupt) as exc:
+        # Print what was fetched; the resume token continues right after it.
+        output.end(pages.resume_token, complete=False)
+        if isinstance(exc, KeyboardInterrupt) and pages.resume_token:
+            print(f"NextToken: {pages.resume_token}", file=sys.stderr, flush=True)
+        raise
+    output.end(pages.resume_token, complete=True)
+    if pages.resume_token:  # stopped by --max-items with more left, as the AWS CLI reports
+        print(f"NextToken: {pages.resume_token}", file=sys.stderr, flush=True)
+    return 0
+
+
+def _cmd_emulator(args: argparse.Namespace) -> int:
+    from ._demo_data import demo_engagements
+    from .emulator import Emulator
+
+    emu = Emulator(
+        host=args.host, port=args.port, region=args.region,
+        verify_signatures=not args.no_verify_signatures,
+    )  # fmt: skip
+    for path in args.data or ():
+        try:
+            emu.load(path)
+        except (OSError, ValueError) as exc:
+            raise _UsageError(f"argument --data: {exc}") from None
+    if args.demo_data:
+        emu.add_engagements(*demo_engagements())
+    try:
+        emu.start()
+    except (OSError, OverflowError) as exc:
+        _note(f"error: cannot listen on {args.host} port {args.port}: {exc}")
+        return 1
+    # A wildcard address is where it listens, not one a client can call.
+    wildcard = {"0.0.0.0": "127.0.0.1", "::": "[::1]"}.get(args.host)
+    url = f"http://{wildcard}:{emu.port}" if wildcard else emu.url
+    try:
+        creds = emu.credentials
+        print(
+            f"SSM Contacts emulator listening on {url} (region {emu.region}, "
+            f"{len(emu)} engagements). Press Ctrl-C to stop.\n\n"
+            "Point boto3, the AWS CLI or another SDK at it (these keys are fake):\n"
+            f"  export AWS_ACCESS_KEY_ID={creds.access_key}\n"
+            f"  export AWS_SECRET_ACCESS_KEY={creds.secret_key}\n"
+            f"  export AWS_REGION={emu.region} AWS_DEFAULT_REGION={emu.region}\n"
+            f"  export AWS_ENDPOINT_URL_SSM_CONTACTS={url}\n"
+            "  unset AWS_SESSION_TOKEN\n\n"
+            "Then, for example:\n"
+            "  aws ssm-contacts list-engagements\n"
+            f"  {PROG} list --output json",
+            flush=True,
+        )
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        return 130
+    finally:
+        emu.stop()
+        _note("emulator stopped")
+
+
+# -- entry point ---------------------------------------------------------------------------
+
+
+def _fail(message: str, status: int, error: SSMContactsError | None = None) -> int:
+    print(f"{PROG}: error: {' '.join(message.split())}", file=sys.stderr, flush=True)
+    if error is not None and error.resume_token:
+        print(f"NextToken: {error.resume_token}", file=sys.stderr, flush=True)
+    return status
+
+
+def _silence_stdout() -> None:
+    # The reader went away (`| head`): point stdout at devnull so the exit flush is quiet too.
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line with ``argv`` (default: sys.argv[1:]); returns the exit status."""
+    try:
+        try:
+            args = _parser().parse_args(argv)
+        except SystemExit as exc:  # --help, --version, usage errors: argparse's own status
+            return exc.code if isinstance(exc.code, int) else 0
+        try:
+            status: int = args.run(args)
+            return status
+        except _UsageError as exc:
+            return _fail(str(exc), 2)
+        except ParamValidationError as exc:
+            text = str(exc)
+            if exc.param in _OPTION_PARAMS:  # name the option the user typed
+                option = "--" + exc.param.replace("_", "-")
+                text = text.replace(f"parameter {exc.param!r}", f"argument {option}")
+            return _fail(text, 2, exc)
+        except ConfigurationError as exc:
+            text = str(exc)
+            for argument, option in _ARGUMENT_OPTIONS:  # speak the command line's language
+                text = text.replace(argument, option)
+            return _fail(text, 2, exc)
+        except SSMContactsError as exc:
+            return _fail(str(exc), 1, exc)
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        _silence_stdout()
+        return 0
