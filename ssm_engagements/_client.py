@@ -17,7 +17,15 @@ from ._log import logger
 from ._models import ListEngagementsResponse, TimeRange
 from ._paginator import EngagementIterator, PageIterator, make_walk
 from ._params import check_incident_id, check_time_range, validate_request
-from ._protocol import encode_request, parse_error, parse_success, server_date, sign
+from ._protocol import (
+    encode_request,
+    excerpt,
+    parse_error,
+    parse_success,
+    server_date,
+    signed_request,
+    signer_for,
+)
 from ._retry import (
     NO_RETRY_INCREMENT,
     RetryQuota,
@@ -28,9 +36,10 @@ from ._retry import (
 )
 from ._timestamps import UTC
 from ._transport import RawResponse, Transport
-from .errors import ServiceError, SSMContactsError, TransportError
+from .errors import ResponseParseError, ServiceError, SSMContactsError, TransportError
 
 if TYPE_CHECKING:
+    from botocore.awsrequest import AWSPreparedRequest
     from botocore.credentials import Credentials
     from botocore.session import Session
 
@@ -39,10 +48,41 @@ class EngagementsClient:
     """A client for ListEngagements. Safe to share between threads; a context manager.
 
     Configuration precedence (region, credentials, endpoint, FIPS / dual-stack,
-    retries, proxies, CA bundle) follows boto3; see the configuration guide.
-    Timeouts and max_backoff are in seconds. Raises ConfigurationError for a
-    setting that cannot work (no region, bad endpoint, max_attempts < 1, ...).
-    Credentials are resolved at the first request (NoCredentialsError if none).
+    retries, proxies, CA bundle) follows boto3: an argument, then the environment,
+    then the profile, then the default; see the configuration guide. Every setting
+    is checked here, except credentials, which are resolved at the first request.
+
+    Args:
+        region_name: AWS region, e.g. ``"us-east-2"``; else ``AWS_REGION``,
+            ``AWS_DEFAULT_REGION``, the profile's ``region``.
+        session: a botocore or boto3 Session to take the profile, region and
+            credentials from (not together with ``profile_name``).
+        profile_name: shared config / credentials profile; else ``AWS_PROFILE``.
+        credentials: botocore ``Credentials`` (refreshable ones too) or
+            ``ReadOnlyCredentials``; else botocore's credential chain.
+        endpoint_url: ``https://`` (or loopback ``http://``) URL to send to, used
+            as given; else ``AWS_ENDPOINT_URL_SSM_CONTACTS``, ``AWS_ENDPOINT_URL``,
+            the profile, or the endpoint derived from the region.
+        use_fips_endpoint: derive the FIPS endpoint; else
+            ``AWS_USE_FIPS_ENDPOINT``, the profile, False.
+        use_dualstack_endpoint: derive the dual-stack (IPv4 and IPv6) endpoint;
+            else ``AWS_USE_DUALSTACK_ENDPOINT``, the profile, False.
+        max_attempts: attempts per call, the first included (>= 1; 1 disables
+            retries); else ``AWS_MAX_ATTEMPTS``, the profile, 3.
+        max_backoff: longest wait between attempts, in seconds (>= 0).
+        connect_timeout: seconds to wait for a connection (> 0), per attempt.
+        read_timeout: seconds to wait for each read from the socket (> 0).
+        verify: True to verify TLS certificates, a CA bundle path, or False (not
+            recommended); else ``AWS_CA_BUNDLE``, the profile's ``ca_bundle``, True.
+        allow_insecure_http: allow a plain ``http://`` endpoint on a non-loopback
+            host (requests and session tokens then travel in clear text).
+        user_agent_extra: text appended to the ``User-Agent`` header.
+
+    Raises:
+        ConfigurationError: a setting that cannot work: no region, a bad region
+            name or endpoint URL, ``http://`` off loopback, max_attempts < 1, a
+            negative max_backoff, a timeout <= 0, an unreadable profile, or both
+            ``session`` and ``profile_name``.
     """
 
     def __init__(
@@ -85,23 +125,24 @@ class EngagementsClient:
         url = self._config.endpoint_url
         # A bare host signs and posts to "/", as the service documents.
         self._url = url if "/" in url.split("://", 1)[-1] else url + "/"
-        self._headers = {
-            "Content-Type": c.CONTENT_TYPE,
-            "X-Amz-Target": c.TARGET,
-            "User-Agent": self._config.user_agent,
-        }
+        # Built at the first request (the User-Agent names botocore's version, and
+        # importing botocore at construction would cost more than the rest of it).
+        self._headers: dict[str, str] | None = None
+        # SigV4Auth for the last credentials seen: rebuilt only when they change.
+        self._signer: tuple[object, Any] | None = None
         # Seams for the retry tests: jitter source and sleep.
         self._random: Callable[[], float] = random.random
         self._sleep: Callable[[float], None] = time.sleep
 
     @property
     def region_name(self) -> str:
-        """The resolved AWS region."""
+        """The resolved AWS region, for example ``"us-east-2"``."""
         return self._config.region_name
 
     @property
     def endpoint_url(self) -> str:
-        """The resolved endpoint URL requests are sent to."""
+        """The resolved endpoint URL requests are sent to (no trailing ``/``), for
+        example ``"https://ssm-contacts.us-east-2.amazonaws.com"``."""
         return self._config.endpoint_url
 
     def __repr__(self) -> str:
@@ -122,7 +163,10 @@ class EngagementsClient:
         self.close()
 
     def close(self) -> None:
-        """Close pooled connections. The client stays usable; it reconnects when needed."""
+        """Close pooled connections. The client stays usable; it reconnects when needed.
+
+        Never raises. Leaving a ``with`` block calls it.
+        """
         self._transport.close()
 
     def list_engagements(
@@ -135,10 +179,28 @@ class EngagementsClient:
     ) -> ListEngagementsResponse:
         """Fetch one page of engagements (one request, plus retries).
 
-        ``max_results`` is 0 to 1024 (0 or None lets the service choose);
-        ``next_token=""`` is the same as None. Raises ParamValidationError before
-        sending for bad arguments, then ServiceError subclasses, TransportError,
-        ResponseParseError or NoCredentialsError.
+        Args:
+            incident_id: only the engagements of this incident (its ARN, at most
+                1024 characters).
+            max_results: the most engagements the page may hold, 0 to 1024; 0 or
+                None lets the service choose.
+            next_token: the ``next_token`` of the previous page (the same filters
+                must be passed); None or ``""`` for the first page.
+            time_range: only engagements that started within this window (bounds
+                inclusive, sent at millisecond precision).
+
+        Returns:
+            The page; its datetimes are timezone-aware UTC, and its ``next_token``
+            is None on the last page.
+
+        Raises:
+            ParamValidationError: a bad argument; raised before anything is sent.
+            NoCredentialsError: no credentials could be found; nothing was sent.
+            ServiceError: the service answered with an error after any retries
+                (AccessDeniedException, ThrottlingException, ValidationException,
+                InternalServerException, or ServiceError for other codes).
+            TransportError: the request could not complete after any retries.
+            ResponseParseError: the answer was not the documented JSON.
         """
         request = validate_request(
             incident_id=incident_id,
@@ -159,10 +221,28 @@ class EngagementsClient:
     ) -> PageIterator:
         """Iterate pages lazily, following NextToken until it runs out.
 
-        ``page_size`` (1 to 1024) is each request's MaxResults; ``max_items`` caps the
-        engagements returned (the last page is cut and its next_token is the resume
-        token). Arguments are validated now (ParamValidationError); errors while
-        iterating carry ``.resume_token``, as does the iterator.
+        Nothing is sent until the first page is needed. Errors raised while
+        iterating, and the iterator itself, carry ``.resume_token``.
+
+        Args:
+            incident_id: only the engagements of this incident (its ARN).
+            time_range: only engagements that started within this window.
+            page_size: each request's MaxResults, 1 to 1024; None lets the service
+                choose.
+            max_items: the most engagements to return in all (>= 1); the last page
+                is cut to fit and its ``next_token`` is the resume token.
+            starting_token: where to start: a ``resume_token``, or a NextToken
+                from the service, boto3 or the AWS CLI (same filters).
+
+        Returns:
+            An iterator of pages (ListEngagementsResponse) with ``.resume_token``.
+
+        Raises:
+            ParamValidationError: a bad argument, raised by this call, before
+                anything is sent.
+
+        While iterating, the errors of :meth:`list_engagements` are raised, and
+        PaginationError if the service repeats a NextToken.
         """
         return PageIterator(
             self._walk(incident_id, time_range, page_size, max_items, starting_token)
@@ -177,10 +257,15 @@ class EngagementsClient:
         max_items: int | None = None,
         starting_token: str | None = None,
     ) -> EngagementIterator:
-        """Iterate engagements lazily across pages; same arguments as iter_pages.
+        """Iterate engagements lazily across pages, newest first as the service sends them.
 
+        Takes the same arguments, and raises the same errors, as :meth:`iter_pages`.
         ``.resume_token`` (on the iterator and on errors raised while iterating)
         continues exactly after the last engagement yielded.
+
+        Returns:
+            An iterator of Engagement (datetimes timezone-aware UTC) with
+            ``.resume_token``.
         """
         return EngagementIterator(
             self._walk(incident_id, time_range, page_size, max_items, starting_token)
@@ -207,32 +292,49 @@ class EngagementsClient:
             fetch, page_size=page_size, max_items=max_items, starting_token=starting_token
         )
 
+    def _signed(self, body: bytes) -> AWSPreparedRequest:
+        """The request for body, signed with the current credentials (resolved and, when
+        refreshable, refreshed by CredentialSource) at the skew-corrected clock."""
+        credentials = self._credentials.for_signing()
+        headers = self._headers
+        if headers is None:
+            headers = self._headers = {
+                "Content-Type": c.CONTENT_TYPE,
+                "X-Amz-Target": c.TARGET,
+                "User-Agent": self._config.user_agent,
+            }
+        cached = self._signer
+        if cached is None or cached[0] != credentials:
+            cached = self._signer = (credentials, signer_for(credentials, self._config.region_name))
+        return signed_request(self._url, headers, body, cached[1], self._clock_offset)
+
     def _send(self, body: bytes) -> ListEngagementsResponse:
         """One call: sign, send, parse; retry per the standard policy. Raises the final error."""
-        from botocore.awsrequest import AWSRequest
-
         cfg = self._config
         attempt = 0
         spent = 0
         skew_corrected = False
         while True:
             attempt += 1
-            credentials = self._credentials.get()
-            request = AWSRequest("POST", self._url, dict(self._headers), body)
-            sign(request, credentials, cfg.region_name, self._clock_offset)
+            request = self._signed(body)
             started = time.perf_counter()
             raw: RawResponse | None = None
             try:
-                raw = self._transport.send(request.prepare())
+                raw = self._transport.send(request)
             except TransportError as exc:
                 error: SSMContactsError = exc
             else:
                 if 200 <= raw.status < 300:
-                    page = parse_success(raw.status, raw.headers, raw.body)
+                    try:
+                        page = parse_success(raw.status, raw.headers, raw.body)
+                    except ResponseParseError as exc:
+                        _redact_error(exc, request, raw.body)
+                        raise
                     self._quota.release(spent or NO_RETRY_INCREMENT)
                     self._log_attempt(attempt, raw, started)
                     return page
-                error = parse_error(raw.status, raw.headers, raw.body)
+                error = parse_error(raw.status, raw.headers, _redact(raw.body, request))
+                _redact_error(error, request, raw.body)
             self._log_attempt(attempt, raw, started, error)
             error.attempts = attempt  # type: ignore[attr-defined]
             if raw is not None and not skew_corrected:
@@ -294,3 +396,41 @@ class EngagementsClient:
 
 def _code_of(error: SSMContactsError) -> str:
     return error.code if isinstance(error, ServiceError) else type(error).__name__
+
+
+_REDACTED = "<redacted>"
+
+
+def _sent_token(request: AWSPreparedRequest) -> str | None:
+    token: str | bytes | None = request.headers.get("X-Amz-Security-Token")
+    return token.decode() if isinstance(token, bytes) else token
+
+
+def _redact(body: bytes, request: AWSPreparedRequest) -> bytes:
+    """body with the session token the request carried blanked out: when AWS rejects a
+    signature its message quotes the canonical request, X-Amz-Security-Token included
+    (and echo servers or proxies may send any header back)."""
+    token = _sent_token(request)
+    if token:
+        for form in {token.encode(), token.replace("/", "\\/").encode()}:  # JSON may escape /
+            if form in body:
+                body = body.replace(form, _REDACTED.encode())
+    return body
+
+
+def _redact_error(error: SSMContactsError, request: AWSPreparedRequest, body: bytes) -> None:
+    """Blank the request's session token out of an error built from body: its excerpt,
+    and its message (where JSON escapes such as ``\\/`` are already undone)."""
+    token = _sent_token(request)
+    if not token:
+        return
+    if isinstance(error, ResponseParseError):
+        clean = _redact(body, request)
+        if clean != body:
+            error.body_excerpt = excerpt(clean)
+    if isinstance(error, ServiceError) and token in error.message:
+        error.message = error.message.replace(token, _REDACTED)
+    if any(isinstance(arg, str) and token in arg for arg in error.args):
+        error.args = tuple(
+            arg.replace(token, _REDACTED) if isinstance(arg, str) else arg for arg in error.args
+        )

@@ -25,7 +25,12 @@ def _aware_utc(param: str, value: object) -> datetime | None:
             rule="must be timezone-aware (naive datetimes are ambiguous; use tzinfo=timezone.utc)",
             value=value,
         )
-    return value.astimezone(timezone.utc)
+    try:
+        return value.astimezone(timezone.utc)
+    except OverflowError:  # e.g. datetime.min at +05:00 is before year 1 in UTC
+        raise ParamValidationError(
+            param=param, rule="must be within datetime's range once converted to UTC", value=value
+        ) from None
 
 
 def _start(value: object) -> datetime | None:
@@ -40,9 +45,13 @@ def _end(value: object) -> datetime | None:
 class TimeRange:
     """A window of engagement start times to list; either bound may be open.
 
-    Both bounds must be timezone-aware datetimes; they are stored converted to
-    UTC. Raises ParamValidationError for a naive datetime, a non-datetime, or
-    ``start_time`` after ``end_time``.
+    Both bounds are inclusive and must be timezone-aware datetimes (any zone);
+    they are stored converted to UTC, and sent at millisecond precision (finer
+    digits are truncated).
+
+    Raises:
+        ParamValidationError: a naive datetime, a non-datetime, a bound outside
+            datetime's range once in UTC, or ``start_time`` after ``end_time``.
     """
 
     start_time: datetime | None = attrs.field(default=None, converter=_start)
@@ -65,7 +74,13 @@ class TimeRange:
 
 @attrs.frozen(kw_only=True)
 class Engagement:
-    """One engagement: a contact or escalation plan that was paged for an incident."""
+    """One engagement: a contact or escalation plan that was paged for an incident.
+
+    The SDK builds these from the service's answers, with timezone-aware UTC
+    datetimes. The constructor does no checking or conversion (it raises only
+    TypeError for a missing or unknown keyword); use aware UTC datetimes when
+    building one yourself, for example as test data.
+    """
 
     engagement_arn: str
     """ARN of the engagement."""
@@ -76,9 +91,9 @@ class Engagement:
     incident_id: str | None = None
     """ARN of the incident the engagement belongs to, when the service reports it."""
     start_time: datetime | None = None
-    """When the engagement started: timezone-aware, UTC."""
+    """When the engagement started (timezone-aware, UTC), or None if not reported."""
     stop_time: datetime | None = None
-    """When the engagement stopped: timezone-aware, UTC; None while it is still active."""
+    """When the engagement stopped (timezone-aware, UTC), or None while it is still active."""
 
 
 def _to_tuple(value: Iterable[Engagement]) -> tuple[Engagement, ...]:
@@ -87,12 +102,21 @@ def _to_tuple(value: Iterable[Engagement]) -> tuple[Engagement, ...]:
 
 @attrs.frozen(kw_only=True)
 class ListEngagementsResponse:
-    """One page of ListEngagements results."""
+    """One page of ListEngagements results.
+
+    Returned by ``list_engagements`` and yielded by ``iter_pages``; its
+    engagements' datetimes are timezone-aware UTC. The constructor does no
+    checking beyond turning ``engagements`` into a tuple (TypeError if it is not
+    iterable).
+    """
 
     engagements: tuple[Engagement, ...] = attrs.field(converter=_to_tuple)
     """The engagements on this page, in the order the service sent them (a list is
     accepted and stored as a tuple)."""
     next_token: str | None = None
-    """Token for the next page, or None on the last page."""
+    """Token for the next page (pass it as ``next_token`` or ``starting_token``), or
+    None on the last page. On a page from ``iter_pages`` cut by ``max_items``, the
+    iterator's resume token."""
     request_id: str | None = None
-    """The ``x-amzn-RequestId`` of the response that carried this page."""
+    """The ``x-amzn-RequestId`` of the response that carried this page, or None if it
+    had none."""

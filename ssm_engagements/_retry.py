@@ -13,7 +13,7 @@ import threading
 from collections.abc import Callable
 from datetime import datetime
 
-from ._transport import TimeoutTransportError
+from ._transport import CassetteMissError, TimeoutTransportError
 from .errors import ServiceError, SSMContactsError, TransportError
 
 THROTTLING_CODES = frozenset(
@@ -60,9 +60,10 @@ NO_RETRY_INCREMENT = 1
 
 
 def is_retryable(error: SSMContactsError) -> bool:
-    """True for throttling, transient server errors and transport failures."""
+    """True for throttling, transient server errors and transport failures (but not a
+    vcrpy cassette miss, which no retry can fix)."""
     if isinstance(error, TransportError):
-        return True
+        return not isinstance(error, CassetteMissError)
     if isinstance(error, ServiceError):
         return (
             error.status_code == THROTTLE_STATUS

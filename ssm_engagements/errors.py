@@ -149,11 +149,15 @@ class AccessDeniedException(ServiceError):
 
 
 class InternalServerException(ServiceError):
-    """The service failed unexpectedly (HTTP 500). Retried; ``retry_after_seconds`` is its hint."""
+    """The service failed unexpectedly (HTTP 500). Retried; raised once attempts run out.
+
+    ``retry_after_seconds`` is the service's hint, in seconds (None when none).
+    """
 
 
 class ThrottlingException(ServiceError):
-    """The request was throttled. Retried with backoff.
+    """The request was throttled (HTTP 400). Retried with backoff; raised once
+    attempts, the retry quota or ``max_backoff`` (a longer server hint) run out.
 
     ``quota_code`` and ``service_code`` name the Service Quotas entry that was hit,
     when the service says; ``retry_after_seconds`` is its hint, in seconds.

@@ -1,18 +1,44 @@
 """Cassette kit: record and replay ListEngagements calls with vcrpy / pytest-recording.
 
-Every call is ``POST /``, so vcrpy's default matchers cannot tell pages apart;
-these match on ``X-Amz-Target`` and the canonical JSON body instead, and scrub
-signing material before anything is written. In a ``conftest.py``::
+Three traps catch everyone who records AWS JSON-protocol calls with vcrpy; the kit
+handles each:
+
+- Every call is ``POST /``, so vcrpy's default matchers cannot tell pages apart, and
+  its ``body`` matcher does not parse ``application/x-amz-json-1.1``. The kit matches
+  on ``X-Amz-Target`` and the canonical JSON body (matchers ``aws_target``, ``json_body``).
+- botocore's header values are byte strings, which vcrpy writes as base64 ``!!binary``
+  blobs. The kit decodes them, and drops signing material (Authorization,
+  X-Amz-Security-Token, ...; see SCRUBBED_HEADERS) before anything is written.
+- A request with no recorded answer (a cassette miss) reaches botocore as a
+  connection error, which a client would retry with backoff. EngagementsClient
+  raises CassetteMissError (a TransportError, never retried) after that one attempt,
+  with a message saying what happened; vcrpy's own explanation (which matchers
+  differed) is its ``__cause__``.
+
+Copy this into your ``conftest.py`` (pytest-recording)::
 
     import pytest
     from ssm_engagements.testing import register_matchers, vcr_config as _vcr_config
 
     @pytest.fixture(scope="module")
     def vcr_config():
-        return _vcr_config()
+        return _vcr_config()  # keyword overrides win, e.g. _vcr_config(record_mode="once")
 
     def pytest_recording_configure(config, vcr):
         register_matchers(vcr)
+
+then mark tests ``@pytest.mark.vcr``. Record once with real credentials
+(``pytest --record-mode=once``; ``rewrite`` re-records), review the YAML and commit
+it. Replays (the default, ``--record-mode=none``) send nothing, so any dummy
+``botocore.credentials.Credentials`` will do. With plain vcrpy::
+
+    import vcr
+    from ssm_engagements.testing import register_matchers, vcr_config
+
+    my_vcr = vcr.VCR(**vcr_config())
+    register_matchers(my_vcr)
+    with my_vcr.use_cassette("tests/cassettes/engagements.yaml"):
+        ...
 
 vcrpy is not a dependency of ssm_engagements; this module does not import it.
 """
@@ -22,8 +48,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from ._transport import CassetteMissError
+
 __all__ = [
     "SCRUBBED_HEADERS",
+    "CassetteMissError",
     "match_aws_target",
     "match_json_body",
     "register_matchers",
@@ -39,8 +68,9 @@ SCRUBBED_HEADERS = (
     "amz-sdk-invocation-id",
     "amz-sdk-request",
 )
-"""Request headers never written to a cassette: credentials, signatures, and the
-per-call noise (dates, SDK ids, user agent) that would make every recording differ."""
+"""Request headers never written to a cassette, matched case-insensitively. They
+carry credentials and signatures, or per-call noise (dates, SDK ids, user agent)
+that would make every recording differ."""
 
 _KEEP_RESPONSE = {"content-type", "content-length", "x-amzn-requestid", "x-amzn-errortype"}
 

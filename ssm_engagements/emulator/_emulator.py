@@ -62,7 +62,10 @@ class Emulator:
         ``port`` 0 picks a free port at ``start``. With ``session_token`` set,
         requests must carry it as X-Amz-Security-Token. ``verify_signatures=False``
         skips every authentication check. ``engagements`` is passed to
-        ``add_engagements``. ``clock_offset`` is in seconds.
+        ``add_engagements``: bad ones raise ValueError or TypeError, as there.
+        ``clock_offset`` is in seconds (positive: the emulator's clock is ahead).
+        Nothing is bound until ``start``, so an unusable ``host`` or ``port`` is an
+        OSError there.
         """
         self.host = host
         self.clock_offset = float(clock_offset)

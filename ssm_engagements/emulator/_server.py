@@ -31,6 +31,9 @@ class _BadBody(Exception):
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, as AWS endpoints
+    # Headers and body go out in two writes; with Nagle on, the second waits for the
+    # client's delayed ACK and every keep-alive request stalls ~40 ms.
+    disable_nagle_algorithm = True
     # StreamRequestHandler applies this to the socket, so idle keep-alive threads end.
     timeout = IDLE_TIMEOUT_SECONDS
     server: EmulatorHTTPServer  # pyright: ignore[reportIncompatibleVariableOverride]
@@ -147,6 +150,9 @@ class EmulatorHTTPServer(ThreadingHTTPServer):
     daemon_threads = True
     # Handler threads are joined by close_all() with a deadline, never without one.
     block_on_close = False
+    # socketserver's default backlog of 5 overflows when a few dozen clients connect at
+    # once, and the kernel resets the connections that do not fit.
+    request_queue_size = 128
 
     def __init__(self, address: tuple[str, int], service: Service) -> None:
         self.service = service
