@@ -7,6 +7,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
+
+# Property tests: few examples by default so the suite stays fast; `nox -s fuzz`
+# (HYPOTHESIS_PROFILE=fuzz, or --hypothesis-profile=fuzz) runs many more.
+settings.register_profile("ci", max_examples=25, deadline=None)
+settings.register_profile(
+    "fuzz", max_examples=2000, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 @pytest.fixture(autouse=True)

@@ -58,6 +58,7 @@ def cassette_client(recording: bool, isolated_aws_env: Any) -> Iterator[Engageme
     else:
         credentials = Credentials("AKIDEXAMPLE", "replay-only-secret")
     region = os.environ.get("SSM_ENGAGEMENTS_TEST_REGION", "us-east-2")
-    # One attempt: a cassette miss must fail at once, not be retried.
-    with EngagementsClient(region, credentials=credentials, max_attempts=1) as client:
+    # Default retries: a cassette miss raises CassetteMissError at once, never retried
+    # (tests/cassettes/test_kit.py), so real throttling can still be retried when recording.
+    with EngagementsClient(region, credentials=credentials) as client:
         yield client

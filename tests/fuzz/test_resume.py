@@ -1,0 +1,157 @@
+"""Resume tokens: random stop points over random page layouts always resume exactly.
+
+A fake service (deterministic, honouring MaxResults, with empty pages that carry a
+token) stands in for the transport, so many layouts run in little time.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from botocore.credentials import Credentials
+from hypothesis import given
+from hypothesis import strategies as st
+
+from ssm_engagements import (
+    Engagement,
+    EngagementsClient,
+    ListEngagementsResponse,
+    SSMContactsError,
+    TransportError,
+)
+
+
+class FakeService:
+    """Pages of a fixed layout (sizes, zero allowed). Token ``p{page}s{skip}``: page, and
+    how many of its items an earlier, smaller MaxResults already returned."""
+
+    def __init__(self, sizes: list[int], fail_at: set[int] | None = None) -> None:
+        self.pages: list[list[Engagement]] = []
+        n = 0
+        for size in sizes:
+            self.pages.append([_item(i) for i in range(n, n + size)])
+            n += size
+        self.items = [e for page in self.pages for e in page]
+        self.calls = 0
+        self.fail_at = fail_at or set()
+
+    def send(self, body: bytes) -> ListEngagementsResponse:
+        self.calls += 1
+        if self.calls in self.fail_at:
+            raise TransportError("injected")
+        request: dict[str, Any] = json.loads(body)
+        token = request.get("NextToken")
+        page, skip = (0, 0) if token is None else map(int, token[1:].split("s"))
+        items = self.pages[page][skip:]
+        if request.get("MaxResults"):
+            items = items[: request["MaxResults"]]
+        skip += len(items)
+        if skip < len(self.pages[page]):
+            nxt: str | None = f"p{page}s{skip}"
+        elif page + 1 < len(self.pages):
+            nxt = f"p{page + 1}s0"
+        else:
+            nxt = None
+        return ListEngagementsResponse(engagements=tuple(items), next_token=nxt)
+
+
+def _item(n: int) -> Engagement:
+    return Engagement(engagement_arn=f"arn:e/{n}", contact_arn="arn:c", sender="s")
+
+
+def _client(service: FakeService) -> EngagementsClient:
+    client = EngagementsClient(
+        "us-east-1", endpoint_url="http://127.0.0.1:9", credentials=Credentials("a", "b")
+    )
+    client._send = service.send  # type: ignore[method-assign]
+    return client
+
+
+layouts = st.lists(st.integers(0, 7), min_size=1, max_size=8)
+page_sizes = st.one_of(st.none(), st.integers(1, 9))
+
+
+@given(sizes=layouts, page_size=page_sizes, stops=st.lists(st.integers(0, 12), max_size=4))
+def test_engagements_resume_exactly_from_any_stop(
+    sizes: list[int], page_size: int | None, stops: list[int]
+) -> None:
+    service = FakeService(sizes)
+    client = _client(service)
+    got: list[Engagement] = []
+    token: str | None = None
+    for stop in stops:
+        it = client.iter_engagements(page_size=page_size, starting_token=token)
+        assert it.resume_token == token  # before anything is yielded
+        for item in it:
+            got.append(item)
+            stop -= 1
+            if stop <= 0:
+                break
+        token = it.resume_token
+        if token is None:
+            break
+    else:
+        got += list(client.iter_engagements(page_size=page_size, starting_token=token))
+    assert got == service.items
+
+
+@given(sizes=layouts, page_size=page_sizes, max_items=st.integers(1, 15))
+def test_max_items_then_resume_gives_the_rest(
+    sizes: list[int], page_size: int | None, max_items: int
+) -> None:
+    service = FakeService(sizes)
+    client = _client(service)
+    first = client.iter_engagements(page_size=page_size, max_items=max_items)
+    got = list(first)
+    assert len(got) == min(max_items, len(service.items))
+    if first.resume_token is not None:
+        got += list(client.iter_engagements(page_size=page_size, starting_token=first.resume_token))
+    assert got == service.items
+
+
+@given(sizes=layouts, page_size=page_sizes, max_items=st.one_of(st.none(), st.integers(1, 15)))
+def test_pages_resume_exactly(
+    sizes: list[int], page_size: int | None, max_items: int | None
+) -> None:
+    service = FakeService(sizes)
+    client = _client(service)
+    got: list[Engagement] = []
+    token: str | None = None
+    while True:
+        it = client.iter_pages(page_size=page_size, max_items=max_items, starting_token=token)
+        pages = list(it)
+        for page in pages:
+            got += page.engagements
+        token = it.resume_token
+        if pages:
+            assert pages[-1].next_token == token  # a truncated last page carries the resume token
+        if token is None:
+            break
+    assert got == service.items
+
+
+@given(
+    sizes=layouts,
+    page_size=page_sizes,
+    fail_at=st.sets(st.integers(1, 12), max_size=4),
+)
+def test_errors_mid_iteration_resume_exactly(
+    sizes: list[int], page_size: int | None, fail_at: set[int]
+) -> None:
+    service = FakeService(sizes, fail_at)
+    client = _client(service)
+    # _send is the fake, so there are no retries: each injected error reaches the caller.
+    got: list[Engagement] = []
+    token: str | None = None
+    for _ in range(len(fail_at) + 1):
+        it = client.iter_engagements(page_size=page_size, starting_token=token)
+        try:
+            for item in it:
+                got.append(item)
+        except SSMContactsError as err:
+            assert err.resume_token == it.resume_token  # noqa: PT017
+            token = err.resume_token
+            continue
+        break
+    assert got == service.items
