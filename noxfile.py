@@ -35,3 +35,49 @@ def typecheck(session: nox.Session) -> None:
     session.install("-e", ".[dev]")
     session.run("mypy")
     session.run("pyright")
+
+
+@nox.session
+def docs(session: nox.Session) -> None:
+    """Build the documentation warning-free (what .ci/run builds) and run its examples."""
+    shutil.rmtree("docs/_build", ignore_errors=True)  # no stale pages hiding warnings
+    session.install("-e", ".[docs,test]")
+    session.run(
+        "sphinx-build", "-W", "--keep-going", "-n", "-b", "html", "docs", "docs/_build/html"
+    )
+    session.run("python", "-m", "pytest", "tests/docs", *session.posargs)
+
+
+@nox.session
+def fuzz(session: nox.Session) -> None:
+    """The property tests with the "fuzz" hypothesis profile: 2,000 examples each, not 25."""
+    session.install("-e", ".[test]")
+    session.run(
+        "python", "-m", "pytest", "tests/fuzz", "tests/reliability", "--hypothesis-profile=fuzz",
+        *session.posargs,
+    )  # fmt: skip
+
+
+@nox.session
+def soak(session: nox.Session) -> None:
+    """The load and leak runs left out of the default suite (pytest -m soak); prints figures."""
+    session.install("-e", ".[test]")
+    session.run("python", "-m", "pytest", "-m", "soak", "-s", "tests/reliability", *session.posargs)
+
+
+@nox.session(name="reliability-doc")
+def reliability_doc(session: nox.Session) -> None:
+    """Rewrite the fault matrix in docs/reliability.md from tests/reliability's cases."""
+    session.install("-e", ".[test]")
+    session.run("python", "-m", "tests.reliability.test_fault_matrix", "--write")
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """ssm_engagements against boto3, side by side (tests/benchmarks/bench.py, ~2 min).
+
+    Prints the table and writes it as JSON to .bench/ (git-ignored). Options after
+    ``--``: ``--reps N`` (5), ``--cold-reps N`` (3 x reps), ``--out DIR``.
+    """
+    session.install("-e", ".[test]")
+    session.run("python", "tests/benchmarks/bench.py", *session.posargs)
