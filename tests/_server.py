@@ -87,12 +87,15 @@ Responder = Reply | Callable[[Seen], Reply]
 class ScriptedServer:
     """Answers requests from a queue of Reply objects (or callables of the request).
 
-    With the queue empty it answers 599 so a test that sends too much fails loudly.
+    With the queue empty it answers from ``fallback`` when one is set (a responder
+    for tests that send an unknown number of requests), else 599, so a test that
+    sends too much fails loudly.
     """
 
     def __init__(self) -> None:
         self.requests: list[Seen] = []
         self._queue: deque[Responder] = deque()
+        self.fallback: Responder | None = None
         self._lock = threading.Lock()
         outer = self
 
@@ -131,7 +134,10 @@ class ScriptedServer:
     def _answer(self, handler: BaseHTTPRequestHandler, seen: Seen) -> None:
         with self._lock:
             self.requests.append(seen)
-            responder = self._queue.popleft() if self._queue else Reply(599, b"script exhausted")
+            if self._queue:
+                responder = self._queue.popleft()
+            else:
+                responder = self.fallback or Reply(599, b"script exhausted")
         reply = responder if isinstance(responder, Reply) else responder(seen)
         if reply.delay:
             time.sleep(reply.delay)

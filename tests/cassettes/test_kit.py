@@ -19,7 +19,7 @@ def test_a_cassette_miss_fails_fast_with_one_attempt(
     if recording:
         pytest.skip("a miss only exists when replaying")
     sleeps: list[float] = []
-    cassette_client._sleep = sleeps.append
+    cassette_client._caller.sleep = sleeps.append
     assert cassette_client.list_engagements().engagements  # the recorded request: a hit
     caplog.set_level(logging.DEBUG, logger="ssm_engagements")
     with pytest.raises(CassetteMissError, match="cassette miss; not retried") as info:

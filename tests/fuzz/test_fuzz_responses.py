@@ -230,7 +230,7 @@ def http_client(server: ScriptedServer) -> Iterator[EngagementsClient]:
         max_backoff=0.0,
         read_timeout=5,
     )
-    client._sleep = lambda seconds: None
+    client._caller.sleep = lambda seconds: None
     yield client
     client.close()
 

@@ -1,14 +1,15 @@
 """Resume tokens: random stop points over random page layouts always resume exactly.
 
-A fake service (deterministic, honouring MaxResults, with empty pages that carry a
-token) stands in for the transport, so many layouts run in little time.
+A scripted loopback server answers for a deterministic fake service (honouring
+MaxResults, with empty pages that carry a token), one layout per example.
 """
 
 from __future__ import annotations
 
-import json
+from collections.abc import Iterator
 from typing import Any
 
+import pytest
 from botocore.credentials import Credentials
 from hypothesis import given
 from hypothesis import strategies as st
@@ -16,10 +17,21 @@ from hypothesis import strategies as st
 from ssm_engagements import (
     Engagement,
     EngagementsClient,
-    ListEngagementsResponse,
     SSMContactsError,
-    TransportError,
 )
+from tests._server import Reply, ScriptedServer, Seen
+
+_server: ScriptedServer | None = None
+
+
+@pytest.fixture(scope="module", autouse=True)
+def server() -> Iterator[ScriptedServer]:
+    # Module scope: hypothesis runs many examples per test, each with its own layout.
+    global _server
+    _server = ScriptedServer()
+    yield _server
+    _server.close()
+    _server = None
 
 
 class FakeService:
@@ -36,11 +48,11 @@ class FakeService:
         self.calls = 0
         self.fail_at = fail_at or set()
 
-    def send(self, body: bytes) -> ListEngagementsResponse:
+    def reply(self, seen: Seen) -> Reply:
         self.calls += 1
         if self.calls in self.fail_at:
-            raise TransportError("injected")
-        request: dict[str, Any] = json.loads(body)
+            return Reply(action="reset")
+        request: dict[str, Any] = seen.json
         token = request.get("NextToken")
         page, skip = (0, 0) if token is None else map(int, token[1:].split("s"))
         items = self.pages[page][skip:]
@@ -53,19 +65,27 @@ class FakeService:
             nxt = f"p{page + 1}s0"
         else:
             nxt = None
-        return ListEngagementsResponse(engagements=tuple(items), next_token=nxt)
+        body: dict[str, Any] = {"Engagements": [_wire(e) for e in items]}
+        if nxt is not None:
+            body["NextToken"] = nxt
+        return Reply(200, body)
 
 
 def _item(n: int) -> Engagement:
     return Engagement(engagement_arn=f"arn:e/{n}", contact_arn="arn:c", sender="s")
 
 
+def _wire(item: Engagement) -> dict[str, str]:
+    return {"EngagementArn": item.engagement_arn, "ContactArn": item.contact_arn, "Sender": "s"}
+
+
 def _client(service: FakeService) -> EngagementsClient:
-    client = EngagementsClient(
-        "us-east-1", endpoint_url="http://127.0.0.1:9", credentials=Credentials("a", "b")
+    assert _server is not None
+    _server.fallback = service.reply
+    # One attempt: each injected reset reaches the caller as a TransportError.
+    return EngagementsClient(
+        "us-east-1", endpoint_url=_server.url, credentials=Credentials("a", "b"), max_attempts=1
     )
-    client._send = service.send  # type: ignore[method-assign]
-    return client
 
 
 layouts = st.lists(st.integers(0, 7), min_size=1, max_size=8)
@@ -141,7 +161,6 @@ def test_errors_mid_iteration_resume_exactly(
 ) -> None:
     service = FakeService(sizes, fail_at)
     client = _client(service)
-    # _send is the fake, so there are no retries: each injected error reaches the caller.
     got: list[Engagement] = []
     token: str | None = None
     for _ in range(len(fail_at) + 1):
@@ -155,3 +174,8 @@ def test_errors_mid_iteration_resume_exactly(
             continue
         break
     assert got == service.items
+
+
+def test_the_examples_went_over_http(server: ScriptedServer) -> None:
+    # Runs after the property tests in this module: they must have used the server.
+    assert len(server.requests) > 50

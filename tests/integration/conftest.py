@@ -37,7 +37,7 @@ def make_client(server: ScriptedServer) -> Iterator[MakeClient]:
         kwargs.setdefault("max_backoff", 0.01)
         client = EngagementsClient(**kwargs)
         client.sleeps = []  # type: ignore[attr-defined]
-        client._sleep = client.sleeps.append  # type: ignore[attr-defined]
+        client._caller.sleep = client.sleeps.append  # type: ignore[attr-defined]
         made.append(client)
         return client
 

@@ -120,7 +120,7 @@ def test_read_timeout_is_a_transport_error_not_a_hang(
     assert len(client.list_engagements().engagements) == 1
     assert time.monotonic() - started < 0.9
     assert (
-        client._quota.available == QUOTA_CAPACITY - TIMEOUT_RETRY_COST + TIMEOUT_RETRY_COST
+        client._caller.quota.available == QUOTA_CAPACITY - TIMEOUT_RETRY_COST + TIMEOUT_RETRY_COST
     )  # refunded
 
 
@@ -135,11 +135,11 @@ def test_delay_formula_is_jittered_exponential_capped(
     server: ScriptedServer, make_client: MakeClient
 ) -> None:
     client = make_client(max_attempts=6, max_backoff=5.0)
-    client._random = lambda: 1.0
+    client._caller.random = lambda: 1.0
     server.script(*[Reply(503)] * 5, page())
     client.list_engagements()
     assert client.sleeps == [1.0, 2.0, 4.0, 5.0, 5.0]  # type: ignore[attr-defined]
-    client._random = lambda: 0.5
+    client._caller.random = lambda: 0.5
     server.script(Reply(503), page())
     client.sleeps.clear()  # type: ignore[attr-defined]
     client.list_engagements()
@@ -167,7 +167,7 @@ def test_server_hint_is_a_floor(
     server: ScriptedServer, make_client: MakeClient, reply: Reply, floor: float
 ) -> None:
     client = make_client(max_backoff=10.0)
-    client._random = lambda: 0.0
+    client._caller.random = lambda: 0.0
     server.script(reply, page())
     client.list_engagements()
     assert client.sleeps == [floor]  # type: ignore[attr-defined]
@@ -175,7 +175,7 @@ def test_server_hint_is_a_floor(
 
 def test_http_date_hint(server: ScriptedServer, make_client: MakeClient) -> None:
     client = make_client(max_backoff=20.0)
-    client._random = lambda: 0.0
+    client._caller.random = lambda: 0.0
     when = format_datetime(datetime.now(timezone.utc) + timedelta(seconds=8), usegmt=True)
     server.script(Reply(503, b"", {"Retry-After": when}), page())
     client.list_engagements()
@@ -201,7 +201,7 @@ def test_quota_drains_and_refills(server: ScriptedServer, make_client: MakeClien
     for _ in range(calls):
         with pytest.raises(se.ServiceError):
             client.list_engagements()
-    assert client._quota.available == 0
+    assert client._caller.quota.available == 0
     sent = len(server.requests)
     assert sent == 2 * calls
     # Empty quota: no retry, one request per call.
@@ -213,10 +213,10 @@ def test_quota_drains_and_refills(server: ScriptedServer, make_client: MakeClien
     server.script(*[page()] * 5)
     for _ in range(5):
         client.list_engagements()
-    assert client._quota.available == 5
+    assert client._caller.quota.available == 5
     server.script(Reply(503), page())
     client.list_engagements()
-    assert client._quota.available == 5
+    assert client._caller.quota.available == 5
 
 
 def test_quota_is_safe_under_threads(server: ScriptedServer, make_client: MakeClient) -> None:
@@ -241,7 +241,7 @@ def test_quota_is_safe_under_threads(server: ScriptedServer, make_client: MakeCl
                 outcomes.append("ok")
             except se.ThrottlingException:
                 outcomes.append("throttled")
-            low[0] = min(low[0], client._quota.available)
+            low[0] = min(low[0], client._caller.quota.available)
 
     threads = [threading.Thread(target=work) for _ in range(16)]
     for t in threads:
@@ -251,7 +251,7 @@ def test_quota_is_safe_under_threads(server: ScriptedServer, make_client: MakeCl
     assert len(outcomes) == 640
     assert set(outcomes) <= {"ok", "throttled"}
     assert outcomes.count("ok") > 0
-    assert low[0] >= 0 and 0 <= client._quota.available <= QUOTA_CAPACITY
+    assert low[0] >= 0 and 0 <= client._caller.quota.available <= QUOTA_CAPACITY
 
 
 def test_clock_skew_is_corrected_and_kept(
@@ -279,7 +279,7 @@ def test_clock_skew_is_corrected_and_kept(
     assert len(server.requests) == 2
     client.list_engagements()
     assert len(server.requests) == 3  # signed right the first time
-    assert 14 * 60 < client._clock_offset < 16 * 60
+    assert 14 * 60 < client._caller.clock_offset < 16 * 60
 
 
 def test_skew_retry_does_not_loop(server: ScriptedServer, make_client: MakeClient) -> None:
@@ -308,7 +308,7 @@ def test_skew_offset_kept_when_no_attempt_left(
     with pytest.raises(se.ServiceError):
         client.list_engagements()
     assert len(server.requests) == 1
-    assert -11 * 60 < client._clock_offset < -9 * 60
+    assert -11 * 60 < client._caller.clock_offset < -9 * 60
 
 
 def test_small_skew_is_not_corrected(server: ScriptedServer, client: se.EngagementsClient) -> None:
@@ -318,7 +318,7 @@ def test_small_skew_is_not_corrected(server: ScriptedServer, client: se.Engageme
     )
     with pytest.raises(se.ServiceError):
         client.list_engagements()
-    assert client._clock_offset == 0.0
+    assert client._caller.clock_offset == 0.0
     assert len(server.requests) == 1
 
 

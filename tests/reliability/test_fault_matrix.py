@@ -132,7 +132,7 @@ def _record_sleeps(fault: Hook) -> Hook:
         assert run.client is not None
         sleeps: list[float] = []
         run.state["sleeps"] = sleeps
-        run.client._sleep = sleeps.append  # the retry seam: record, do not sleep
+        run.client._caller.sleep = sleeps.append  # the retry seam: record, do not sleep
         fault(run)
 
     return inject
@@ -204,7 +204,7 @@ def _skew_clock(run: Run) -> None:
 
 def _check_skew_kept(run: Run) -> None:
     assert run.client is not None
-    assert abs(run.client._clock_offset - 900.0) < 5
+    assert abs(run.client._caller.clock_offset - 900.0) < 5
     assert len(run.tokens()) == TOTAL // PAGE + 1  # only the first signed-late request failed
 
 

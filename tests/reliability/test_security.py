@@ -120,7 +120,7 @@ def test_no_credential_in_logs_reprs_errors_or_pickles(
     for error in errors:
         assert_clean(_every_text_of(error), f"{type(error).__name__}")
     page = client.list_engagements(max_results=1, time_range=TimeRange())
-    for thing in (client, client._credentials, page, page.engagements[0], TimeRange()):
+    for thing in (client, client._caller._credentials, page, page.engagements[0], TimeRange()):
         assert_clean(repr(thing) + str(thing), f"repr of {type(thing).__name__}")
 
     formatter = logging.Formatter("%(name)s %(levelname)s %(message)s")
