@@ -5,7 +5,7 @@ JSON types (a number where a string belongs is an error, not coerced) and
 ignores unknown keys, as AWS SDKs must for forward compatibility.
 
 Speed: the cattrs converter is the reference, built (and cattrs imported) only when
-first needed. Every page first goes through ``_fast_page``, a hand-written
+first needed. Every page first goes through ``_fastpath.fast_page``, a hand-written
 structuring of the common case (the documented JSON types, epoch-number timestamps)
 that gives up (returns None) at anything else; the reference then decides, so an
 odd body gets exactly the converter's result or error. ``unstructure_request`` is
@@ -16,13 +16,14 @@ reference.
 from __future__ import annotations
 
 import functools
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from ._fastpath import fast_page
 from ._models import Engagement, ListEngagementsResponse, TimeRange
-from ._timestamps import EPOCH, FLOAT_EXACT_SECONDS, UTC, parse_timestamp, to_epoch
+from ._timestamps import parse_timestamp, to_epoch
 
 if TYPE_CHECKING:
     import cattrs
@@ -165,136 +166,6 @@ def get_converter() -> cattrs.Converter:
     return _reference().converter
 
 
-_ENGAGEMENT_FIELDS = (
-    "engagement_arn",
-    "contact_arn",
-    "sender",
-    "incident_id",
-    "start_time",
-    "stop_time",
-)
-
-
-def _slot_setters() -> tuple[Any, ...] | None:
-    """The slot setters of Engagement's fields, in order, when its attrs __init__ does
-    nothing but store its arguments (no converter, validator, __attrs_pre_init__ or
-    __attrs_post_init__); else None, and _fast_page calls the constructor.
-
-    Setting the slots of ``object.__new__(Engagement)`` is what that __init__ does
-    (attrs' frozen classes store through ``object.__setattr__``), without its keyword
-    handling: it halves the cost of building an engagement.
-    """
-    fields = attrs.fields(Engagement)
-    if tuple(f.name for f in fields) != _ENGAGEMENT_FIELDS or any(
-        f.converter is not None or f.validator is not None or not f.init for f in fields
-    ):
-        return None
-    if hasattr(Engagement, "__attrs_pre_init__") or hasattr(Engagement, "__attrs_post_init__"):
-        return None
-    setters = tuple(
-        getattr(Engagement.__dict__.get(n), "__set__", None) for n in _ENGAGEMENT_FIELDS
-    )
-    return setters if all(callable(f) for f in setters) else None
-
-
-_SETTERS = _slot_setters()
-_NO_SETTERS: tuple[Any, ...] = (None,) * len(_ENGAGEMENT_FIELDS)
-
-
-def _fast_page(data: dict[str, Any], request_id: str | None) -> ListEngagementsResponse | None:
-    """The common case of structure_response without cattrs, or None to leave it to the
-    reference converter (any unexpected type, a missing member, a timestamp out of range).
-
-    For what it accepts it must give exactly the converter's result: required members
-    are ``str``, optional ones ``str`` or null/absent, timestamps numbers (other forms
-    go through the same parse_timestamp the converter calls).
-    """
-    items = data.get("Engagements")
-    token = data.get("NextToken")
-    if type(items) is not list or (token is not None and type(token) is not str):
-        return None
-    epoch, delta, parse, engagement = EPOCH, timedelta, parse_timestamp, Engagement
-    exact, utc, stamp = FLOAT_EXACT_SECONDS, UTC, datetime.fromtimestamp
-    new, build_from_slots = object.__new__, _SETTERS is not None
-    set_arn, set_contact, set_sender, set_incident, set_start, set_stop = _SETTERS or _NO_SETTERS
-    out: list[Engagement] = []
-    append = out.append
-    try:
-        for item in items:
-            if type(item) is not dict:
-                return None
-            arn = item["EngagementArn"]
-            contact = item["ContactArn"]
-            sender = item["Sender"]
-            incident = item.get("IncidentId")
-            start = item.get("StartTime")
-            stop = item.get("StopTime")
-            if (
-                type(arn) is not str
-                or type(contact) is not str
-                or type(sender) is not str
-                or (incident is not None and type(incident) is not str)
-            ):
-                return None
-            # _timestamps.from_epoch, inlined: this runs twice per engagement. For a float
-            # x in [0, 2**32) from_epoch is EPOCH + round(x * 1e6) us, and x * 1e6 is
-            # within 0.25 of the exact product; when its fraction is below 0.2 or above
-            # 0.8, the exact value is within 0.45 us of that same integer, so
-            # datetime.fromtimestamp (which rounds the exact fraction, half to even) gives
-            # the same microsecond, twice as fast. Near a tie: from_epoch's formula.
-            if start is not None:
-                kind = type(start)
-                if kind is float and 0.0 <= start < exact:
-                    fraction = (start * 1e6) % 1.0
-                    if fraction < 0.2 or fraction > 0.8:
-                        start = stamp(start, utc)
-                    else:
-                        start = epoch + delta(0, 0, round(start * 1_000_000))
-                elif kind is float and -exact < start < exact:
-                    start = epoch + delta(0, 0, round(start * 1_000_000))
-                elif kind is int:
-                    start = epoch + delta(0, start)
-                else:
-                    start = parse(start)
-            if stop is not None:
-                kind = type(stop)
-                if kind is float and 0.0 <= stop < exact:
-                    fraction = (stop * 1e6) % 1.0
-                    if fraction < 0.2 or fraction > 0.8:
-                        stop = stamp(stop, utc)
-                    else:
-                        stop = epoch + delta(0, 0, round(stop * 1_000_000))
-                elif kind is float and -exact < stop < exact:
-                    stop = epoch + delta(0, 0, round(stop * 1_000_000))
-                elif kind is int:
-                    stop = epoch + delta(0, stop)
-                else:
-                    stop = parse(stop)
-            if not build_from_slots:
-                append(
-                    engagement(
-                        engagement_arn=arn,
-                        contact_arn=contact,
-                        sender=sender,
-                        incident_id=incident,
-                        start_time=start,
-                        stop_time=stop,
-                    )
-                )
-                continue
-            obj = new(engagement)
-            set_arn(obj, arn)
-            set_contact(obj, contact)
-            set_sender(obj, sender)
-            set_incident(obj, incident)
-            set_start(obj, start)
-            set_stop(obj, stop)
-            append(obj)
-    except Exception:  # KeyError, ValueError, OverflowError, ...: the reference reports it
-        return None
-    return ListEngagementsResponse(engagements=tuple(out), next_token=token, request_id=request_id)
-
-
 def structure_response(data: Any, request_id: str | None) -> ListEngagementsResponse:
     """A decoded JSON body to a ListEngagementsResponse.
 
@@ -304,7 +175,7 @@ def structure_response(data: Any, request_id: str | None) -> ListEngagementsResp
     """
     if type(data) is not dict:
         raise TypeError(f"expected a JSON object, got {type(data).__name__}")
-    page = _fast_page(data, request_id)
+    page = fast_page(data, request_id)
     if page is not None:
         return page
     return structure_response_reference(data, request_id)

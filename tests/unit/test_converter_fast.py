@@ -22,14 +22,14 @@ from hypothesis import strategies as st
 
 from ssm_engagements import Engagement, TimeRange
 from ssm_engagements._converter import (
-    _SETTERS,
     ListEngagementsRequest,
-    _fast_page,
     structure_response,
     structure_response_reference,
     unstructure_request,
     unstructure_request_reference,
 )
+from ssm_engagements._fastpath import SETTERS as _SETTERS
+from ssm_engagements._fastpath import fast_page as _fast_page
 from ssm_engagements._timestamps import FLOAT_EXACT_SECONDS, from_epoch
 
 UTC = timezone.utc
