@@ -1,4 +1,4 @@
-"""Every code example in docs/ runs: the Markdown pages are executed against emulators.
+"""Every code example in docs/ and the README runs: the Markdown pages are executed against emulators.
 
 Each page runs in its own scratch folder, with the AWS settings of the machine hidden
 (tests/conftest.py) and an "account": a started ``Emulator`` seeded with ACCOUNT_DATA
@@ -163,7 +163,7 @@ def _runs(block: Block) -> bool:
 
 PAGES = sorted(
     p
-    for p in DOCS.rglob("*.md")
+    for p in [ROOT / "README.md", *DOCS.rglob("*.md")]
     if "_build" not in p.parts and any(_runs(b) for b in parse_blocks(p))
 )
 
@@ -345,7 +345,7 @@ def account(monkeypatch: pytest.MonkeyPatch) -> Iterator[Emulator]:
         yield emulator
 
 
-@pytest.mark.parametrize("page", PAGES, ids=[str(p.relative_to(DOCS)) for p in PAGES])
+@pytest.mark.parametrize("page", PAGES, ids=[str(p.relative_to(ROOT)) for p in PAGES])
 def test_page_examples_run(
     page: Path,
     account: Emulator,
