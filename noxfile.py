@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
 
 import nox
 
@@ -10,8 +12,31 @@ nox.options.sessions = ["lint", "typecheck", "tests"]
 nox.options.reuse_existing_virtualenvs = True
 
 ALL_PYTHONS = ["3.10", "3.11", "3.12", "3.13"]
+
+
+def _expose_pyenv_pythons() -> None:
+    """Let pyenv's shims run every installed 3.10-3.13, not only the selected version."""
+    if not shutil.which("pyenv") or "PYENV_VERSION" in os.environ:
+        return
+    found = subprocess.run(
+        ["pyenv", "versions", "--bare"], capture_output=True, text=True, check=False
+    ).stdout.split()
+    wanted = [v for v in found if any(v.startswith(p + ".") for p in ALL_PYTHONS)]
+    current = subprocess.run(
+        ["pyenv", "version-name"], capture_output=True, text=True, check=False
+    ).stdout.strip()
+    if wanted:
+        os.environ["PYENV_VERSION"] = ":".join(dict.fromkeys([current, *wanted]))
+
+
+def _runs(version: str) -> bool:
+    exe = shutil.which(f"python{version}")
+    return exe is not None and subprocess.run([exe, "-c", ""], check=False).returncode == 0
+
+
+_expose_pyenv_pythons()
 # Only the interpreters this machine has, so `nox` works wherever some are missing.
-PYTHONS = [v for v in ALL_PYTHONS if shutil.which(f"python{v}")] or None
+PYTHONS = [v for v in ALL_PYTHONS if _runs(v)] or None
 
 
 @nox.session(python=PYTHONS)
