@@ -35,6 +35,7 @@ MODELED_ERRORS = (
     "ValidationException",
 )
 
-# fullmatch keeps a trailing newline from slipping past "$".
-INCIDENT_ID_RE = re.compile(INCIDENT_ID_PATTERN)
-NEXT_TOKEN_RE = re.compile(NEXT_TOKEN_PATTERN)
+# Used with fullmatch, which keeps a trailing newline from slipping past "$". ASCII:
+# the service's regexes are Java's, where \s is [ \t\n\x0B\f\r], not Unicode spaces.
+INCIDENT_ID_RE = re.compile(INCIDENT_ID_PATTERN, re.ASCII)
+NEXT_TOKEN_RE = re.compile(NEXT_TOKEN_PATTERN, re.ASCII)

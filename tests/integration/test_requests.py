@@ -180,3 +180,21 @@ def test_client_properties_repr_and_context_manager(server: ScriptedServer) -> N
     server.script(page())
     client.list_engagements()  # usable after close: it reconnects
     assert json.loads(server.requests[0].body) == {}
+
+
+@pytest.mark.parametrize("value", ["inc\xa01", "inc\u20031", "inc\u30001"])
+def test_unicode_whitespace_is_not_whitespace_to_the_service(
+    server: ScriptedServer, client: se.EngagementsClient, value: str
+) -> None:
+    with pytest.raises(se.ParamValidationError) as info:
+        client.list_engagements(incident_id=value)
+    assert info.value.param == "incident_id"
+    assert server.requests == []
+
+
+def test_ascii_whitespace_is_allowed_in_incident_ids(
+    server: ScriptedServer, client: se.EngagementsClient
+) -> None:
+    server.script(page())
+    client.list_engagements(incident_id="a b\tc")
+    assert server.requests[0].json == {"IncidentId": "a b\tc"}
