@@ -9,7 +9,7 @@ from ._call import Caller
 from ._config import CredentialSource, lazy_session, resolve_config
 from ._converter import ListEngagementsRequest
 from ._models import ListEngagementsResponse, TimeRange
-from ._paginator import EngagementIterator, PageIterator, make_walk
+from ._paginator import EngagementIterator, PageIterator, Walk, make_walk
 from ._params import check_incident_id, check_time_range, validate_request
 from ._protocol import encode_request
 
@@ -238,7 +238,7 @@ class EngagementsClient:
         page_size: object,
         max_items: object,
         starting_token: object,
-    ) -> Any:
+    ) -> Walk:
         incident = check_incident_id(incident_id)
         window = check_time_range(time_range)
 

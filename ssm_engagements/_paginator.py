@@ -71,7 +71,7 @@ def decode_token(value: object) -> Position:
     return Position(token, max_results, offset)
 
 
-class _Walk:
+class Walk:
     """The page walk shared by both iterators: the requests, the cycle guard, max_items."""
 
     def __init__(
@@ -123,7 +123,7 @@ class _Walk:
 
 
 class _Iterator(Iterator[T]):
-    def __init__(self, walk: _Walk, gen: Iterator[T]) -> None:
+    def __init__(self, walk: Walk, gen: Iterator[T]) -> None:
         self._walk = walk
         self._gen = gen
 
@@ -159,11 +159,11 @@ class PageIterator(_Iterator[ListEngagementsResponse]):
     when the service repeats a NextToken; such errors carry ``resume_token``.
     """
 
-    def __init__(self, walk: _Walk) -> None:
+    def __init__(self, walk: Walk) -> None:
         super().__init__(walk, self._pages(walk))
 
     @staticmethod
-    def _pages(walk: _Walk) -> Iterator[ListEngagementsResponse]:
+    def _pages(walk: Walk) -> Iterator[ListEngagementsResponse]:
         for page, pos, first, end in walk.pages():
             size = len(page.engagements)
             walk.pos = (
@@ -187,11 +187,11 @@ class EngagementIterator(_Iterator[Engagement]):
     service repeats a NextToken; such errors carry ``resume_token``.
     """
 
-    def __init__(self, walk: _Walk) -> None:
+    def __init__(self, walk: Walk) -> None:
         super().__init__(walk, self._items(walk))
 
     @staticmethod
-    def _items(walk: _Walk) -> Iterator[Engagement]:
+    def _items(walk: Walk) -> Iterator[Engagement]:
         for page, pos, first, end in walk.pages():
             items = page.engagements
             size = len(items)
@@ -212,11 +212,11 @@ def make_walk(
     page_size: object,
     max_items: object,
     starting_token: object,
-) -> _Walk:
+) -> Walk:
     """Validate the pagination arguments and set up a walk. Raises ParamValidationError."""
     size = None if page_size is None else check_int("page_size", page_size, 1, c.MAX_RESULTS_MAX)
     limit = None if max_items is None else check_int("max_items", max_items, 1)
-    return _Walk(fetch, decode_token(starting_token), size, limit)
+    return Walk(fetch, decode_token(starting_token), size, limit)
 
 
-__all__ = ["EngagementIterator", "PageIterator", "Position", "make_walk"]
+__all__ = ["EngagementIterator", "PageIterator", "Position", "Walk", "make_walk"]

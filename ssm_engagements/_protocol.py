@@ -25,7 +25,6 @@ from .errors import (
 
 if TYPE_CHECKING:
     from botocore.awsrequest import AWSPreparedRequest, AWSRequest
-    from botocore.credentials import ReadOnlyCredentials
 
 _EXCERPT = 200
 _ERROR_CLASSES: dict[str, type[ServiceError]] = {
@@ -211,13 +210,6 @@ def server_date(headers: Mapping[str, str]) -> datetime | None:
     except (TypeError, ValueError, IndexError):
         return None
     return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
-
-
-def sign(
-    request: AWSRequest, credentials: ReadOnlyCredentials, region: str, clock_offset: float
-) -> None:
-    """Add SigV4 headers (and X-Amz-Security-Token) to request, signing at now + clock_offset."""
-    signer_for(credentials, region).sign_at(request, _signing_time(clock_offset))
 
 
 def signer_for(credentials: object, region: str) -> Any:
