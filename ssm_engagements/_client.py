@@ -1,24 +1,136 @@
-"""EngagementsClient: composes configuration, signing, transport, retries and pagination."""
+"""EngagementsClient: the blocking client; _ClientBase: what both clients share.
+
+Both clients resolve the same configuration, validate the same arguments and build
+the same request bodies and walks here; they differ only in the driver that runs a
+call (_call.Caller or _aio_call.AsyncCaller) and in the iterators they return.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from ._call import Caller
-from ._config import CredentialSource, lazy_session, resolve_config
+from ._config import ClientConfig, CredentialSource, lazy_session, resolve_config
 from ._converter import ListEngagementsRequest
 from ._models import ListEngagementsResponse, TimeRange
-from ._paginator import EngagementIterator, PageIterator, Walk, make_walk
+from ._paginator import EngagementIterator, Fetch, PageIterator
 from ._params import check_incident_id, check_time_range, validate_request
 from ._protocol import encode_request
+from ._walk import Walk, make_walk
 
 if TYPE_CHECKING:
     from botocore.credentials import Credentials
     from botocore.session import Session
 
+    from .hooks import Hook
 
-class EngagementsClient:
+
+class _ClientBase:
+    """Configuration, argument checks and request bodies, shared by both clients."""
+
+    def __init__(
+        self,
+        region_name: str | None = None,
+        *,
+        session: Session | Any | None = None,
+        profile_name: str | None = None,
+        credentials: Credentials | None = None,
+        endpoint_url: str | None = None,
+        use_fips_endpoint: bool | None = None,
+        use_dualstack_endpoint: bool | None = None,
+        max_attempts: int | None = None,
+        max_backoff: float = 20.0,
+        connect_timeout: float = 60.0,
+        read_timeout: float = 60.0,
+        verify: bool | str | None = None,
+        allow_insecure_http: bool = False,
+        user_agent_extra: str | None = None,
+        retry_mode: str | None = None,
+        hooks: Sequence[Hook] = (),
+        max_pool_connections: int = 10,
+    ) -> None:
+        session_factory = lazy_session(session, profile_name)
+        self._config = resolve_config(
+            region_name,
+            session_factory=session_factory,
+            endpoint_url=endpoint_url,
+            use_fips_endpoint=use_fips_endpoint,
+            use_dualstack_endpoint=use_dualstack_endpoint,
+            max_attempts=max_attempts,
+            max_backoff=max_backoff,
+            connect_timeout=connect_timeout,
+            read_timeout=read_timeout,
+            verify=verify,
+            allow_insecure_http=allow_insecure_http,
+            user_agent_extra=user_agent_extra,
+            retry_mode=retry_mode,
+            max_pool_connections=max_pool_connections,
+        )
+        self._hooks = tuple(hooks)
+        self._caller = self._make_caller(
+            self._config, CredentialSource(credentials, session_factory)
+        )
+
+    def _make_caller(self, config: ClientConfig, credentials: CredentialSource) -> Any:
+        raise NotImplementedError
+
+    @property
+    def region_name(self) -> str:
+        """The resolved AWS region, for example ``"us-east-2"``."""
+        return self._config.region_name
+
+    @property
+    def endpoint_url(self) -> str:
+        """The resolved endpoint URL requests are sent to (no trailing ``/``), for
+        example ``"https://ssm-contacts.us-east-2.amazonaws.com"``."""
+        return self._config.endpoint_url
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(region_name={self.region_name!r}, "
+            f"endpoint_url={self.endpoint_url!r})"
+        )
+
+    @staticmethod
+    def _list_body(
+        incident_id: object, max_results: object, next_token: object, time_range: object
+    ) -> bytes:
+        request = validate_request(
+            incident_id=incident_id,
+            max_results=max_results,
+            next_token=next_token,
+            time_range=time_range,
+        )
+        return encode_request(request)
+
+    @staticmethod
+    def _walk(
+        incident_id: object,
+        time_range: object,
+        page_size: object,
+        max_items: object,
+        starting_token: object,
+    ) -> tuple[Walk, Any]:
+        """The walk for an iteration, and a function of (max_results, token) that gives
+        each page's request body. Raises ParamValidationError."""
+        incident = check_incident_id(incident_id)
+        window = check_time_range(time_range)
+
+        def body(max_results: int | None, token: str | None) -> bytes:
+            return encode_request(
+                ListEngagementsRequest(
+                    incident_id=incident, max_results=max_results, next_token=token,
+                    time_range=window,
+                )
+            )  # fmt: skip
+
+        walk = make_walk(page_size=page_size, max_items=max_items, starting_token=starting_token)
+        return walk, body
+
+
+class EngagementsClient(_ClientBase):
     """A client for ListEngagements. Safe to share between threads; a context manager.
 
     Configuration precedence (region, credentials, endpoint, FIPS / dual-stack,
@@ -59,57 +171,8 @@ class EngagementsClient:
             ``session`` and ``profile_name``.
     """
 
-    def __init__(
-        self,
-        region_name: str | None = None,
-        *,
-        session: Session | Any | None = None,
-        profile_name: str | None = None,
-        credentials: Credentials | None = None,
-        endpoint_url: str | None = None,
-        use_fips_endpoint: bool | None = None,
-        use_dualstack_endpoint: bool | None = None,
-        max_attempts: int | None = None,
-        max_backoff: float = 20.0,
-        connect_timeout: float = 60.0,
-        read_timeout: float = 60.0,
-        verify: bool | str | None = None,
-        allow_insecure_http: bool = False,
-        user_agent_extra: str | None = None,
-    ) -> None:
-        session_factory = lazy_session(session, profile_name)
-        self._config = resolve_config(
-            region_name,
-            session_factory=session_factory,
-            endpoint_url=endpoint_url,
-            use_fips_endpoint=use_fips_endpoint,
-            use_dualstack_endpoint=use_dualstack_endpoint,
-            max_attempts=max_attempts,
-            max_backoff=max_backoff,
-            connect_timeout=connect_timeout,
-            read_timeout=read_timeout,
-            verify=verify,
-            allow_insecure_http=allow_insecure_http,
-            user_agent_extra=user_agent_extra,
-        )
-        self._caller = Caller(self._config, CredentialSource(credentials, session_factory))
-
-    @property
-    def region_name(self) -> str:
-        """The resolved AWS region, for example ``"us-east-2"``."""
-        return self._config.region_name
-
-    @property
-    def endpoint_url(self) -> str:
-        """The resolved endpoint URL requests are sent to (no trailing ``/``), for
-        example ``"https://ssm-contacts.us-east-2.amazonaws.com"``."""
-        return self._config.endpoint_url
-
-    def __repr__(self) -> str:
-        return (
-            f"EngagementsClient(region_name={self.region_name!r}, "
-            f"endpoint_url={self.endpoint_url!r})"
-        )
+    def _make_caller(self, config: ClientConfig, credentials: CredentialSource) -> Caller:
+        return Caller(config, credentials, self._hooks)
 
     def __enter__(self) -> EngagementsClient:
         return self
@@ -162,13 +225,8 @@ class EngagementsClient:
             TransportError: the request could not complete after any retries.
             ResponseParseError: the answer was not the documented JSON.
         """
-        request = validate_request(
-            incident_id=incident_id,
-            max_results=max_results,
-            next_token=next_token,
-            time_range=time_range,
-        )
-        return self._caller.call(encode_request(request))
+        body = self._list_body(incident_id, max_results, next_token, time_range)
+        return self._caller.call(body)  # type: ignore[no-any-return]
 
     def iter_pages(
         self,
@@ -205,7 +263,7 @@ class EngagementsClient:
         PaginationError if the service repeats a NextToken.
         """
         return PageIterator(
-            self._walk(incident_id, time_range, page_size, max_items, starting_token)
+            *self._iteration(incident_id, time_range, page_size, max_items, starting_token)
         )
 
     def iter_engagements(
@@ -228,26 +286,21 @@ class EngagementsClient:
             ``.resume_token``.
         """
         return EngagementIterator(
-            self._walk(incident_id, time_range, page_size, max_items, starting_token)
+            *self._iteration(incident_id, time_range, page_size, max_items, starting_token)
         )
 
-    def _walk(
+    def _iteration(
         self,
         incident_id: object,
         time_range: object,
         page_size: object,
         max_items: object,
         starting_token: object,
-    ) -> Walk:
-        incident = check_incident_id(incident_id)
-        window = check_time_range(time_range)
+    ) -> tuple[Walk, Fetch]:
+        walk, body = self._walk(incident_id, time_range, page_size, max_items, starting_token)
+        caller: Caller = self._caller
 
         def fetch(max_results: int | None, token: str | None) -> ListEngagementsResponse:
-            request = ListEngagementsRequest(
-                incident_id=incident, max_results=max_results, next_token=token, time_range=window
-            )
-            return self._caller.call(encode_request(request))
+            return caller.call(body(max_results, token))
 
-        return make_walk(
-            fetch, page_size=page_size, max_items=max_items, starting_token=starting_token
-        )
+        return walk, fetch

@@ -55,6 +55,8 @@ class ClientConfig:
     proxies: Mapping[str, str] = attrs.field(repr=_redact_proxies)
     proxies_config: Mapping[str, object]
     user_agent_extra: str | None = None
+    retry_mode: str = "standard"
+    max_pool_connections: int = 10
 
     @property
     def user_agent(self) -> str:
@@ -89,6 +91,31 @@ def _max_attempts(holder: SessionHolder, arg: int | None) -> int:
     return value
 
 
+RETRY_MODES = ("standard", "adaptive")
+
+
+def _retry_mode(holder: SessionHolder, arg: str | None) -> str:
+    found = first_setting(holder, "retry_mode", ("AWS_RETRY_MODE",), arg)
+    if found is None:
+        return "standard"
+    value, source = found
+    mode = value.strip().lower() if isinstance(value, str) else value
+    if mode == "legacy":  # botocore's pre-2020 default; its policy is now standard's
+        return "standard"
+    if mode not in RETRY_MODES:
+        raise ConfigurationError(
+            f"{source} must be one of 'standard', 'adaptive' (or 'legacy', read as "
+            f"'standard'); got {value!r}"
+        )
+    return str(mode)
+
+
+def _pool_size(value: object) -> int:
+    if type(value) is not int or value < 1:
+        raise ConfigurationError(f"max_pool_connections= must be an integer >= 1; got {value!r}")
+    return value
+
+
 @functools.lru_cache(maxsize=1)
 def _base_user_agent() -> str:
     import platform
@@ -116,6 +143,8 @@ def resolve_config(
     verify: bool | str | None = None,
     allow_insecure_http: bool = False,
     user_agent_extra: str | None = None,
+    retry_mode: str | None = None,
+    max_pool_connections: int = 10,
     session_factory: SessionHolder | None = None,
 ) -> ClientConfig:
     """Resolve and validate every client setting. Raises ConfigurationError."""
@@ -167,4 +196,6 @@ def resolve_config(
         proxies=environ_proxies(url),
         proxies_config=proxies_config,
         user_agent_extra=user_agent_extra,
+        retry_mode=_retry_mode(holder, retry_mode),
+        max_pool_connections=_pool_size(max_pool_connections),
     )

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime, timezone
 
 import attrs
 
 from .errors import ParamValidationError
 
-__all__ = ["Engagement", "ListEngagementsResponse", "TimeRange"]
+__all__ = ["Engagement", "Headers", "ListEngagementsResponse", "ResponseMetadata", "TimeRange"]
 
 
 def _aware_utc(param: str, value: object) -> datetime | None:
@@ -120,3 +120,62 @@ class ListEngagementsResponse:
     request_id: str | None = None
     """The ``x-amzn-RequestId`` of the response that carried this page, or None if it
     had none."""
+    response_metadata: ResponseMetadata | None = None
+    """How the page arrived (request id, status, headers, retries): always set on the
+    pages the SDK returns; None on pages you build yourself."""
+
+
+class Headers(Mapping[str, str]):
+    """A read-only, case-insensitive view of HTTP headers (``h["X-Amzn-RequestId"]`` and
+    ``h["x-amzn-requestid"]`` are the same). Wraps a transport's case-insensitive mapping
+    without copying it; a plain dict is copied with its names folded."""
+
+    __slots__ = ("_headers", "_lower")
+
+    def __init__(self, headers: Mapping[str, str]) -> None:
+        self._headers = headers
+        # A plain dict is case-sensitive: look names up in a folded copy.
+        self._lower: dict[str, str] | None = (
+            {str(k).lower(): v for k, v in headers.items()} if type(headers) is dict else None
+        )
+
+    def __getitem__(self, name: str) -> str:
+        lower = self._lower
+        if lower is not None:
+            return lower[name.lower()]
+        value: str = self._headers[name]
+        return value
+
+    def __contains__(self, name: object) -> bool:
+        if self._lower is not None:
+            return isinstance(name, str) and name.lower() in self._lower
+        return name in self._headers
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._headers)
+
+    def __len__(self) -> int:
+        return len(self._headers)
+
+    def __repr__(self) -> str:
+        return f"Headers({dict(self._headers.items())!r})"
+
+
+def _headers(value: Mapping[str, str]) -> Mapping[str, str]:
+    return value if isinstance(value, Headers) else Headers(value)
+
+
+@attrs.frozen(kw_only=True)
+class ResponseMetadata:
+    """How a page arrived: boto3's ``ResponseMetadata``, typed."""
+
+    request_id: str | None
+    """The ``x-amzn-RequestId`` of the response, or None if it had none."""
+    http_status_code: int
+    """The HTTP status of the response (200 for a page)."""
+    http_headers: Mapping[str, str] = attrs.field(converter=_headers)
+    """The response's headers: read-only, case-insensitive lookup."""
+    retry_attempts: int = 0
+    """Attempts made after the first (0 when the first attempt succeeded)."""
+    retry_delay_seconds: float = 0.0
+    """Time slept before those retries, in seconds."""

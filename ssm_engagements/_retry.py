@@ -74,6 +74,13 @@ def is_retryable(error: SSMContactsError) -> bool:
     return False
 
 
+def is_throttle(error: SSMContactsError | None) -> bool:
+    """True for a throttling answer: HTTP 429 or a throttling error code."""
+    return isinstance(error, ServiceError) and (
+        error.status_code == THROTTLE_STATUS or error.code in THROTTLING_CODES
+    )
+
+
 def backoff_delay(attempt: int, max_backoff: float, rand: Callable[[], float]) -> float:
     """Seconds to wait after failed attempt number ``attempt`` (1-based):
     ``rand() * min(max_backoff, 2 ** (attempt - 1))``."""

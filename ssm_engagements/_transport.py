@@ -18,7 +18,6 @@ if TYPE_CHECKING:
 
     from ._config import ClientConfig
 
-_POOL_CONNECTIONS = 10
 # botocore passes an empty list, which drops urllib3's default TCP_NODELAY; botocore
 # then writes headers and body in two sends, and Nagle plus delayed ACKs stall every
 # keep-alive request by ~40 ms.
@@ -129,7 +128,7 @@ class Transport:
                         "verify": cfg.verify,
                         "proxies": dict(cfg.proxies),
                         "timeout": (cfg.connect_timeout, cfg.read_timeout),
-                        "max_pool_connections": _POOL_CONNECTIONS,
+                        "max_pool_connections": cfg.max_pool_connections,
                         "socket_options": _SOCKET_OPTIONS,
                         "proxies_config": dict(cfg.proxies_config) or None,
                     }

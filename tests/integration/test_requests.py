@@ -68,11 +68,19 @@ def test_body_holds_only_given_parameters(
     assert server.requests[1].json == {}
 
 
-def test_endpoint_path_is_kept(server: ScriptedServer, make_client: MakeClient) -> None:
-    client = make_client(endpoint_url=server.url + "/proxy/ssm")
+@pytest.mark.parametrize(
+    ("path", "sent"),
+    [("/proxy/ssm", "/proxy/ssm/"), ("/proxy/ssm/", "/proxy/ssm/"), ("", "/"), ("/", "/")],
+)
+def test_endpoint_path_is_kept_with_a_slash_appended(
+    server: ScriptedServer, make_client: MakeClient, path: str, sent: str
+) -> None:
+    # awsJson1.1 posts to the endpoint's path with "/" appended (Smithy's
+    # AwsJson11HostWithPath case); the signature covers that path.
+    client = make_client(endpoint_url=server.url + path)
     server.script(page())
     client.list_engagements()
-    assert server.requests[0].path == "/proxy/ssm"
+    assert server.requests[0].path == sent
     assert_signed(server)
 
 
