@@ -1,12 +1,14 @@
 """ssm_engagements: a typed, fast, reliable client for AWS SSM Contacts ListEngagements.
 
-Start with EngagementsClient; models are TimeRange, Engagement and
-ListEngagementsResponse; every error subclasses SSMContactsError.
+Start with EngagementsClient (or AsyncEngagementsClient for asyncio, with the ``aio``
+extra); models are TimeRange, Engagement, ListEngagementsResponse and ResponseMetadata;
+every error subclasses SSMContactsError.
 """
 
+from ._aio_client import AsyncEngagementsClient
 from ._client import EngagementsClient
 from ._log import configure_from_env as _configure_log
-from ._models import Engagement, ListEngagementsResponse, TimeRange
+from ._models import Engagement, ListEngagementsResponse, ResponseMetadata, TimeRange
 from ._version import __version__
 from .errors import (
     AccessDeniedException,
@@ -26,6 +28,7 @@ from .errors import (
 
 __all__ = [
     "AccessDeniedException",
+    "AsyncEngagementsClient",
     "ConfigurationError",
     "Engagement",
     "EngagementsClient",
@@ -34,6 +37,7 @@ __all__ = [
     "NoCredentialsError",
     "PaginationError",
     "ParamValidationError",
+    "ResponseMetadata",
     "ResponseParseError",
     "SSMContactsError",
     "ServiceError",

@@ -1,4 +1,4 @@
-"""EngagementsClient: the blocking client; _ClientBase: what both clients share.
+"""EngagementsClient: the blocking client; ClientBase: what both clients share.
 
 Both clients resolve the same configuration, validate the same arguments and build
 the same request bodies and walks here; they differ only in the driver that runs a
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from .hooks import Hook
 
 
-class _ClientBase:
+class ClientBase:
     """Configuration, argument checks and request bodies, shared by both clients."""
 
     def __init__(
@@ -130,7 +130,7 @@ class _ClientBase:
         return walk, body
 
 
-class EngagementsClient(_ClientBase):
+class EngagementsClient(ClientBase):
     """A client for ListEngagements. Safe to share between threads; a context manager.
 
     Configuration precedence (region, credentials, endpoint, FIPS / dual-stack,

@@ -3,6 +3,7 @@ and refreshed as botocore does. No repr or message ever holds a secret."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import threading
 from collections.abc import Callable
@@ -88,6 +89,8 @@ class CredentialSource:
         self._resolved: Any = credentials
         self._factory = session_factory
         self._lock = threading.Lock()
+        # The one resolution or refresh under way off the event loop (async client).
+        self._pending: asyncio.Future[Any] | None = None
 
     def get(self) -> botocore.credentials.ReadOnlyCredentials:
         """Frozen credentials for one request. Raises NoCredentialsError when there are none."""
@@ -117,6 +120,35 @@ class CredentialSource:
         if not frozen.access_key or not frozen.secret_key:
             raise NoCredentialsError(_NO_CREDENTIALS)
         return frozen
+
+    def may_block(self) -> bool:
+        """True when for_signing() may do blocking I/O: the first resolution (files,
+        SSO, credential_process, instance metadata), or refreshable credentials due for
+        a refresh."""
+        creds = self._resolved
+        if creds is None:
+            return True
+        refresh_needed = getattr(creds, "refresh_needed", None)
+        return bool(refresh_needed is not None and refresh_needed())
+
+    async def for_signing_async(self) -> Any:
+        """for_signing() without blocking the event loop: blocking work runs in a
+        thread, once, however many tasks wait for it. Raises NoCredentialsError."""
+        if not self.may_block():
+            return self.for_signing()
+        loop = asyncio.get_running_loop()
+        pending = self._pending
+        if pending is None or pending.get_loop() is not loop:
+            pending = self._pending = loop.run_in_executor(None, self.for_signing)
+            pending.add_done_callback(self._clear_pending)
+        # shield: one waiter's cancellation must not cancel the others' resolution.
+        return await asyncio.shield(pending)
+
+    def _clear_pending(self, done: asyncio.Future[Any]) -> None:
+        if self._pending is done:
+            self._pending = None
+        if not done.cancelled():
+            done.exception()  # retrieved: no "exception was never retrieved" warning
 
     def _load(self) -> Any:
         if isinstance(self._factory, SessionHolder) and self._factory.default:

@@ -7,7 +7,7 @@ iterators only fetch. Resume tokens are described in _tokens.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from ._models import Engagement, ListEngagementsResponse
 from ._walk import Walk
@@ -19,22 +19,31 @@ Fetch = Callable[[int | None, str | None], ListEngagementsResponse]
 """list_engagements bound to the filters: (max_results, next_token) -> page."""
 
 
-class _Iterator(Iterator[T]):
+class Resumable:
+    """What both clients' iterators share: the walk, the fetch, ``resume_token``."""
+
     __slots__ = ("_fetch", "_walk")
 
-    def __init__(self, walk: Walk, fetch: Fetch) -> None:
+    def __init__(self, walk: Walk, fetch: object) -> None:
         self._walk = walk
-        self._fetch = fetch
+        self._fetch: Any = fetch
 
     @property
     def resume_token(self) -> str | None:
-        """Pass as starting_token (with the same filters) to continue exactly after the
-        last item yielded; None once iteration has completed.
+        """Pass as starting_token (with the same filters, to either client) to continue
+        exactly after the last item yielded; None once iteration has completed.
 
         Before anything is yielded it is the starting_token; at a page boundary, the
         service's own NextToken (boto3 and the AWS CLI accept it); inside a page, an
         ``sse1.`` token only this SDK reads."""
         return self._walk.resume_token
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} resume_token={self.resume_token!r}>"
+
+
+class _Iterator(Resumable, Iterator[T]):
+    __slots__ = ()
 
     def __iter__(self) -> _Iterator[T]:
         return self
@@ -52,9 +61,6 @@ class _Iterator(Iterator[T]):
             err.resume_token = walk.resume_token
             raise
         return True
-
-    def __repr__(self) -> str:
-        return f"<{type(self).__name__} resume_token={self.resume_token!r}>"
 
 
 class PageIterator(_Iterator[ListEngagementsResponse]):
@@ -95,4 +101,4 @@ class EngagementIterator(_Iterator[Engagement]):
         return walk.items[index]
 
 
-__all__ = ["EngagementIterator", "Fetch", "PageIterator"]
+__all__ = ["EngagementIterator", "Fetch", "PageIterator", "Resumable"]

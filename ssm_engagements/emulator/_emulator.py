@@ -17,7 +17,7 @@ from ._service import RecordedRequest, Service
 from ._store import parse_engagement
 
 if TYPE_CHECKING:
-    from .. import EngagementsClient
+    from .. import AsyncEngagementsClient, EngagementsClient
 
 __all__ = ["DEFAULT_ACCESS_KEY_ID", "DEFAULT_SECRET_ACCESS_KEY", "Emulator"]
 
@@ -232,10 +232,24 @@ class Emulator:
         """
         from .. import EngagementsClient  # lazy: the emulator must not need the client
 
+        return EngagementsClient(**self._client_kwargs(kwargs))
+
+    def async_client(self, **kwargs: Any) -> AsyncEngagementsClient:
+        """An ``ssm_engagements.AsyncEngagementsClient`` pointed at this emulator (needs
+        the ``aio`` extra); close it with ``await client.close()`` or ``async with``.
+
+        ``kwargs`` as for :meth:`client`. Raises RuntimeError before ``start``, and
+        ConfigurationError when aiohttp is not installed.
+        """
+        from .. import AsyncEngagementsClient
+
+        return AsyncEngagementsClient(**self._client_kwargs(kwargs))
+
+    def _client_kwargs(self, kwargs: dict[str, Any]) -> dict[str, Any]:
         kwargs.setdefault("region_name", self.region)
         kwargs.setdefault("endpoint_url", self.url)
         kwargs.setdefault("credentials", self.credentials)
-        return EngagementsClient(**kwargs)
+        return kwargs
 
     def __repr__(self) -> str:
         where = self.url if self._server is not None else "stopped"
