@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 
+from tests._clients import KINDS
+
 # Property tests: few examples by default so the suite stays fast; `nox -s fuzz`
 # (HYPOTHESIS_PROFILE=fuzz, or --hypothesis-profile=fuzz) runs many more.
 settings.register_profile("ci", max_examples=25, deadline=None)
@@ -45,3 +47,10 @@ def isolated_aws_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]
     finally:
         os.environ.clear()
         os.environ.update(saved)
+
+
+@pytest.fixture(params=KINDS)
+def client_kind(request: pytest.FixtureRequest) -> str:
+    """ "sync" or "async": behaviour tests run once per client (see tests/_clients.py)."""
+    kind: str = request.param
+    return kind

@@ -9,6 +9,7 @@ import pytest
 from botocore.credentials import Credentials
 
 from ssm_engagements import EngagementsClient
+from tests import _clients as clients
 from tests._server import ScriptedServer
 
 ACCESS_KEY = "AKIDEXAMPLE"
@@ -26,18 +27,19 @@ MakeClient = Callable[..., EngagementsClient]
 
 
 @pytest.fixture
-def make_client(server: ScriptedServer) -> Iterator[MakeClient]:
-    """Clients pointed at the scripted server; sleeps are recorded, not slept."""
-    made: list[EngagementsClient] = []
+def make_client(server: ScriptedServer, client_kind: str) -> Iterator[MakeClient]:
+    """Clients pointed at the scripted server, one test run per client kind (the async
+    client driven through tests._clients); sleeps are recorded, not slept."""
+    made: list[Any] = []
 
-    def make(**kwargs: Any) -> EngagementsClient:
+    def make(**kwargs: Any) -> Any:
         kwargs.setdefault("region_name", "us-east-1")
         kwargs.setdefault("endpoint_url", server.url)
         kwargs.setdefault("credentials", Credentials(ACCESS_KEY, SECRET_KEY))
         kwargs.setdefault("max_backoff", 0.01)
-        client = EngagementsClient(**kwargs)
-        client.sleeps = []  # type: ignore[attr-defined]
-        client._caller.sleep = client.sleeps.append  # type: ignore[attr-defined]
+        client = clients.make(client_kind, **kwargs)
+        client.sleeps = []
+        clients.set_sleep(client, client.sleeps.append)
         made.append(client)
         return client
 

@@ -1,0 +1,134 @@
+"""Both clients behind one blocking interface, so each behaviour test runs against both.
+
+``make(kind, **kwargs)`` builds an EngagementsClient (kind "sync") or an
+AsyncEngagementsClient driven from a background event loop (kind "async"): its
+coroutines and async iterators run on that loop and their results or exceptions come
+back unchanged, so a test written once asserts the same contract for both. Tests that
+need ``await`` itself (cancellation, loop blocking) use the async client directly.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
+from typing import Any, TypeVar
+
+import ssm_engagements as se
+
+T = TypeVar("T")
+KINDS = ("sync", "async")
+
+
+class _LoopThread:
+    """One event loop on a daemon thread, shared by every async client in the session."""
+
+    def __init__(self) -> None:
+        self.loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self._thread.start()
+
+    def run(self, coro: Coroutine[Any, Any, T]) -> T:
+        return asyncio.run_coroutine_threadsafe(coro, self.loop).result()
+
+
+_loop: _LoopThread | None = None
+_loop_lock = threading.Lock()
+
+
+def loop_thread() -> _LoopThread:
+    global _loop
+    with _loop_lock:
+        if _loop is None:
+            _loop = _LoopThread()
+        return _loop
+
+
+class _SyncIterator(Iterator[T]):
+    def __init__(self, it: Any, run: Callable[[Coroutine[Any, Any, T]], T]) -> None:
+        self._it = it
+        self._run = run
+
+    @property
+    def resume_token(self) -> str | None:
+        token: str | None = self._it.resume_token
+        return token
+
+    def __iter__(self) -> _SyncIterator[T]:
+        return self
+
+    def __next__(self) -> T:
+        async def step() -> T:
+            it: AsyncIterator[T] = self._it
+            return await it.__anext__()
+
+        try:
+            return self._run(step())
+        except StopAsyncIteration:
+            raise StopIteration from None
+
+
+class BlockingAsyncClient:
+    """An AsyncEngagementsClient used through EngagementsClient's blocking interface."""
+
+    kind = "async"
+
+    def __init__(self, client: se.AsyncEngagementsClient) -> None:
+        self.aclient = client
+        self._run = loop_thread().run
+
+    def __getattr__(self, name: str) -> Any:  # region_name, endpoint_url, _caller, ...
+        return getattr(self.aclient, name)
+
+    def list_engagements(self, **kwargs: Any) -> se.ListEngagementsResponse:
+        return self._run(self.aclient.list_engagements(**kwargs))
+
+    def iter_pages(self, **kwargs: Any) -> _SyncIterator[se.ListEngagementsResponse]:
+        return _SyncIterator(self.aclient.iter_pages(**kwargs), self._run)
+
+    def iter_engagements(self, **kwargs: Any) -> _SyncIterator[se.Engagement]:
+        return _SyncIterator(self.aclient.iter_engagements(**kwargs), self._run)
+
+    def close(self) -> None:
+        self._run(self.aclient.close())
+
+    def __enter__(self) -> BlockingAsyncClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return repr(self.aclient)
+
+
+def wrap(client: Any) -> Any:
+    """client as a blocking client: an async one wrapped, a sync one as it is."""
+    return BlockingAsyncClient(client) if isinstance(client, se.AsyncEngagementsClient) else client
+
+
+def make(kind: str, *args: Any, **kwargs: Any) -> Any:
+    """An EngagementsClient ("sync") or a wrapped AsyncEngagementsClient ("async")."""
+    if kind == "sync":
+        return se.EngagementsClient(*args, **kwargs)
+    return BlockingAsyncClient(se.AsyncEngagementsClient(*args, **kwargs))
+
+
+def from_emulator(emu: Any, kind: str, **kwargs: Any) -> Any:
+    """emu.client(**kwargs) or its async twin, wrapped."""
+    return (
+        emu.client(**kwargs) if kind == "sync" else BlockingAsyncClient(emu.async_client(**kwargs))
+    )
+
+
+def set_sleep(client: Any, record: Callable[[float], object]) -> None:
+    """Replace the client's retry sleep with record(seconds) (nothing is slept)."""
+    caller = client._caller
+    if isinstance(caller.sleep, type(asyncio.sleep)) or getattr(client, "kind", "") == "async":
+
+        async def sleep(seconds: float) -> None:
+            record(seconds)
+
+        caller.sleep = sleep
+    else:
+        caller.sleep = record
