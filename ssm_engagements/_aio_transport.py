@@ -9,8 +9,10 @@ the blocking transport.
 from __future__ import annotations
 
 import asyncio
+import base64
 import ssl
 from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote
 
 from ._transport import RawResponse, TimeoutTransportError
 from .errors import ConfigurationError, TransportError
@@ -87,9 +89,21 @@ class AioTransport:
             )
         return session
 
-    def _proxy(self, url: str) -> str | None:
+    def _proxy(self, url: str) -> tuple[Any, Any]:
+        """The proxy URL for url without its credentials, and those as a
+        Proxy-Authorization header (aiohttp's error messages quote the proxy URL)."""
         proxies = self._config.proxies
-        return proxies.get("https" if url.startswith("https:") else "http") if proxies else None
+        proxy = proxies.get("https" if url.startswith("https:") else "http") if proxies else None
+        if not proxy:
+            return None, None
+        scheme, _, rest = proxy.partition("://")
+        # The last "@" ends the user info: a password may hold "/" or "@" unescaped.
+        userinfo, at, host = rest.rpartition("@")
+        if not at:
+            return proxy, None
+        user, _, password = userinfo.partition(":")
+        basic = base64.b64encode(f"{unquote(user)}:{unquote(password)}".encode()).decode()
+        return f"{scheme}://{host}", {"Proxy-Authorization": "Basic " + basic}
 
     async def send(self, request: AWSPreparedRequest) -> RawResponse:
         """Send one request and read the whole body.
@@ -100,9 +114,10 @@ class AioTransport:
         aiohttp = self._aiohttp
         url: str = request.url
         headers = {k: v.decode() if isinstance(v, bytes) else v for k, v in request.headers.items()}
+        proxy, proxy_headers = self._proxy(url)
         try:
             async with self._get_session().post(
-                url, data=request.body, headers=headers, proxy=self._proxy(url)
+                url, data=request.body, headers=headers, proxy=proxy, proxy_headers=proxy_headers
             ) as response:
                 body = await response.read()
                 return RawResponse(response.status, response.headers, body)

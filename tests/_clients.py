@@ -107,18 +107,32 @@ def wrap(client: Any) -> Any:
     return BlockingAsyncClient(client) if isinstance(client, se.AsyncEngagementsClient) else client
 
 
+# Async clients made during the current test; the client_kind fixture closes them
+# after it (an unclosed aiohttp session warns when collected).
+made: list[BlockingAsyncClient] = []
+
+
+def _track(client: se.AsyncEngagementsClient) -> BlockingAsyncClient:
+    wrapped = BlockingAsyncClient(client)
+    made.append(wrapped)
+    return wrapped
+
+
+def close_made() -> None:
+    while made:
+        made.pop().close()
+
+
 def make(kind: str, *args: Any, **kwargs: Any) -> Any:
     """An EngagementsClient ("sync") or a wrapped AsyncEngagementsClient ("async")."""
     if kind == "sync":
         return se.EngagementsClient(*args, **kwargs)
-    return BlockingAsyncClient(se.AsyncEngagementsClient(*args, **kwargs))
+    return _track(se.AsyncEngagementsClient(*args, **kwargs))
 
 
 def from_emulator(emu: Any, kind: str, **kwargs: Any) -> Any:
     """emu.client(**kwargs) or its async twin, wrapped."""
-    return (
-        emu.client(**kwargs) if kind == "sync" else BlockingAsyncClient(emu.async_client(**kwargs))
-    )
+    return emu.client(**kwargs) if kind == "sync" else _track(emu.async_client(**kwargs))
 
 
 def set_sleep(client: Any, record: Callable[[float], object]) -> None:

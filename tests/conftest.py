@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 
-from tests._clients import KINDS
+from tests._clients import KINDS, close_made
 
 # Property tests: few examples by default so the suite stays fast; `nox -s fuzz`
 # (HYPOTHESIS_PROFILE=fuzz, or --hypothesis-profile=fuzz) runs many more.
@@ -50,7 +50,8 @@ def isolated_aws_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]
 
 
 @pytest.fixture(params=KINDS)
-def client_kind(request: pytest.FixtureRequest) -> str:
+def client_kind(request: pytest.FixtureRequest) -> Iterator[str]:
     """ "sync" or "async": behaviour tests run once per client (see tests/_clients.py)."""
     kind: str = request.param
-    return kind
+    yield kind
+    close_made()

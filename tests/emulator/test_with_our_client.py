@@ -9,6 +9,7 @@ import pytest
 
 import ssm_engagements as se
 from ssm_engagements.emulator import Emulator
+from tests import _clients as clients
 from tests.emulator._helpers import engagement
 
 UTC = timezone.utc
@@ -23,8 +24,8 @@ def seeded() -> Iterator[Emulator]:
 
 
 @pytest.fixture
-def ours(seeded: Emulator) -> Iterator[se.EngagementsClient]:
-    with seeded.client(max_backoff=0.01) as client:
+def ours(seeded: Emulator, client_kind: str) -> Iterator[se.EngagementsClient]:
+    with clients.from_emulator(seeded, client_kind, max_backoff=0.01) as client:
         yield client
 
 
@@ -115,19 +116,20 @@ def test_malformed_body_is_a_parse_error_not_retried(
     assert info.value.request_id
 
 
-def test_wrong_secret_is_an_invalid_signature(seeded: Emulator) -> None:
+def test_wrong_secret_is_an_invalid_signature(seeded: Emulator, client_kind: str) -> None:
     from botocore.credentials import Credentials
 
-    client = seeded.client(credentials=Credentials(seeded.credentials.access_key, "wrong-secret"))
+    wrong = Credentials(seeded.credentials.access_key, "wrong-secret")
+    client = clients.from_emulator(seeded, client_kind, credentials=wrong)
     with pytest.raises(se.ServiceError) as info:
         client.list_engagements()
     assert (info.value.code, info.value.status_code) == ("InvalidSignatureException", 403)
 
 
-def test_unknown_key_is_unrecognized(seeded: Emulator) -> None:
+def test_unknown_key_is_unrecognized(seeded: Emulator, client_kind: str) -> None:
     from botocore.credentials import Credentials
 
-    client = seeded.client(credentials=Credentials("AKIDUNKNOWN", "x"))
+    client = clients.from_emulator(seeded, client_kind, credentials=Credentials("AKIDUNKNOWN", "x"))
     with pytest.raises(se.ServiceError) as info:
         client.list_engagements()
     assert info.value.code == "UnrecognizedClientException"

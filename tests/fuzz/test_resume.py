@@ -19,6 +19,7 @@ from ssm_engagements import (
     EngagementsClient,
     SSMContactsError,
 )
+from tests import _clients as clients
 from tests._server import Reply, ScriptedServer, Seen
 
 _server: ScriptedServer | None = None
@@ -30,6 +31,9 @@ def server() -> Iterator[ScriptedServer]:
     global _server
     _server = ScriptedServer()
     yield _server
+    for client in _made.values():
+        client.close()
+    _made.clear()
     _server.close()
     _server = None
 
@@ -79,25 +83,35 @@ def _wire(item: Engagement) -> dict[str, str]:
     return {"EngagementArn": item.engagement_arn, "ContactArn": item.contact_arn, "Sender": "s"}
 
 
-def _client(service: FakeService) -> EngagementsClient:
+_made: dict[str, Any] = {}
+
+
+def _client(service: FakeService, kind: str) -> EngagementsClient:
+    """The module's client of that kind (one per kind: the async one stays on its loop),
+    now answered by service."""
     assert _server is not None
     _server.fallback = service.reply
-    # One attempt: each injected reset reaches the caller as a TransportError.
-    return EngagementsClient(
-        "us-east-1", endpoint_url=_server.url, credentials=Credentials("a", "b"), max_attempts=1
-    )
+    if kind not in _made:
+        # One attempt: each injected reset reaches the caller as a TransportError.
+        _made[kind] = clients.make(
+            kind, "us-east-1", endpoint_url=_server.url, credentials=Credentials("a", "b"),
+            max_attempts=1,
+        )  # fmt: skip
+    client: EngagementsClient = _made[kind]
+    return client
 
 
 layouts = st.lists(st.integers(0, 7), min_size=1, max_size=8)
 page_sizes = st.one_of(st.none(), st.integers(1, 9))
 
 
+@pytest.mark.parametrize("kind", clients.KINDS)
 @given(sizes=layouts, page_size=page_sizes, stops=st.lists(st.integers(0, 12), max_size=4))
 def test_engagements_resume_exactly_from_any_stop(
-    sizes: list[int], page_size: int | None, stops: list[int]
+    kind: str, sizes: list[int], page_size: int | None, stops: list[int]
 ) -> None:
     service = FakeService(sizes)
-    client = _client(service)
+    client = _client(service, kind)
     got: list[Engagement] = []
     token: str | None = None
     for stop in stops:
@@ -116,12 +130,13 @@ def test_engagements_resume_exactly_from_any_stop(
     assert got == service.items
 
 
+@pytest.mark.parametrize("kind", clients.KINDS)
 @given(sizes=layouts, page_size=page_sizes, max_items=st.integers(1, 15))
 def test_max_items_then_resume_gives_the_rest(
-    sizes: list[int], page_size: int | None, max_items: int
+    kind: str, sizes: list[int], page_size: int | None, max_items: int
 ) -> None:
     service = FakeService(sizes)
-    client = _client(service)
+    client = _client(service, kind)
     first = client.iter_engagements(page_size=page_size, max_items=max_items)
     got = list(first)
     assert len(got) == min(max_items, len(service.items))
@@ -130,12 +145,13 @@ def test_max_items_then_resume_gives_the_rest(
     assert got == service.items
 
 
+@pytest.mark.parametrize("kind", clients.KINDS)
 @given(sizes=layouts, page_size=page_sizes, max_items=st.one_of(st.none(), st.integers(1, 15)))
 def test_pages_resume_exactly(
-    sizes: list[int], page_size: int | None, max_items: int | None
+    kind: str, sizes: list[int], page_size: int | None, max_items: int | None
 ) -> None:
     service = FakeService(sizes)
-    client = _client(service)
+    client = _client(service, kind)
     got: list[Engagement] = []
     token: str | None = None
     while True:
@@ -151,16 +167,17 @@ def test_pages_resume_exactly(
     assert got == service.items
 
 
+@pytest.mark.parametrize("kind", clients.KINDS)
 @given(
     sizes=layouts,
     page_size=page_sizes,
     fail_at=st.sets(st.integers(1, 12), max_size=4),
 )
 def test_errors_mid_iteration_resume_exactly(
-    sizes: list[int], page_size: int | None, fail_at: set[int]
+    kind: str, sizes: list[int], page_size: int | None, fail_at: set[int]
 ) -> None:
     service = FakeService(sizes, fail_at)
-    client = _client(service)
+    client = _client(service, kind)
     got: list[Engagement] = []
     token: str | None = None
     for _ in range(len(fail_at) + 1):

@@ -37,6 +37,7 @@ from ssm_engagements import (
     TransportError,
 )
 from ssm_engagements.emulator import Emulator
+from tests import _clients as clients
 from tests.reliability._raw import RawServer, wire_engagement
 
 TOTAL = 2000
@@ -132,7 +133,7 @@ def _record_sleeps(fault: Hook) -> Hook:
         assert run.client is not None
         sleeps: list[float] = []
         run.state["sleeps"] = sleeps
-        run.client._caller.sleep = sleeps.append  # the retry seam: record, do not sleep
+        clients.set_sleep(run.client, sleeps.append)  # the retry seam: record, do not sleep
         fault(run)
 
     return inject
@@ -503,12 +504,16 @@ def _expected(case: Case) -> list[str]:
     return [wire_engagement(n)["EngagementArn"] for n in order]  # emulator: newest first
 
 
-def execute(case: Case) -> Run:
-    """Run one row and assert everything it promises."""
+def execute(case: Case, kind: str = "sync") -> Run:
+    """Run one row with the client of that kind and assert everything it promises."""
     with _backend(case) as run:
         case.setup(run)
         kwargs = {"max_backoff": 0.01, **run.client_kwargs, **case.client}
-        client = run.emu.client(**kwargs) if run.emu is not None else EngagementsClient(**kwargs)
+        client = (
+            clients.from_emulator(run.emu, kind, **kwargs)
+            if run.emu is not None
+            else clients.make(kind, **kwargs)
+        )
         run.client = client
         got: list[str] = []
         fault_token: str | None = None
@@ -546,8 +551,8 @@ def execute(case: Case) -> Run:
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
-def test_fault(case: Case) -> None:
-    execute(case)
+def test_fault(case: Case, client_kind: str) -> None:
+    execute(case, client_kind)
 
 
 # -- the published table ---------------------------------------------------------------

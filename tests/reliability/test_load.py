@@ -22,6 +22,7 @@ from ssm_engagements import (
     SSMContactsError,
 )
 from ssm_engagements.emulator import Emulator
+from tests import _clients as clients
 from tests.reliability._raw import wire_engagement
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -42,8 +43,9 @@ def _run_threads(count: int, target: Any) -> None:
         assert not thread.is_alive(), "a worker hung"
 
 
-def test_one_client_shared_by_16_threads_under_throttling(emu: Emulator) -> None:
-    client = emu.client(max_backoff=0.01)
+def test_one_client_shared_by_16_threads_under_throttling(emu: Emulator, client_kind: str) -> None:
+    # The async client is shared by 16 threads through one event loop: 16 concurrent tasks.
+    client = clients.from_emulator(emu, client_kind, max_backoff=0.01)
     calls_per_thread = 125  # 16 x 125 = 2,000 calls
     outcomes: Counter[str] = Counter()
     unexpected: list[BaseException] = []
@@ -128,6 +130,7 @@ def test_emulator_serves_32_concurrent_clients_without_dropping_one(emu: Emulato
 _EMULATOR_SCRIPT = """
 import sys
 from ssm_engagements.emulator import Emulator
+from tests import _clients as clients
 from tests.reliability._raw import wire_engagement
 with Emulator(engagements=[wire_engagement(n) for n in range(500)]) as emu:
     print(emu.url, flush=True)

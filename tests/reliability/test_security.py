@@ -35,6 +35,7 @@ from ssm_engagements import (
     TransportError,
 )
 from ssm_engagements.emulator import Emulator
+from tests import _clients as clients
 from tests._server import Reply, Seen, scripted_server
 from tests.reliability._raw import wire_engagement
 
@@ -100,10 +101,10 @@ def _drive_through_faults(emu: Emulator, client: EngagementsClient) -> list[SSMC
 
 
 def test_no_credential_in_logs_reprs_errors_or_pickles(
-    emu: Emulator, caplog: pytest.LogCaptureFixture
+    emu: Emulator, caplog: pytest.LogCaptureFixture, client_kind: str
 ) -> None:
     caplog.set_level(logging.DEBUG)  # the root logger: botocore and urllib3 records too
-    client = emu.client(max_backoff=0.01)
+    client = clients.from_emulator(emu, client_kind, max_backoff=0.01)
     errors = _drive_through_faults(emu, client)
     assert {type(e).__name__ for e in errors} >= {
         "TransportError",
@@ -111,8 +112,12 @@ def test_no_credential_in_logs_reprs_errors_or_pickles(
         "InternalServerException",
     }
     # Errors the credentials themselves cause: a wrong secret, a missing token.
-    wrong_secret = emu.client(credentials=Credentials(KEY_ID, SECRET + "x", TOKEN))
-    no_token = emu.client(credentials=Credentials(KEY_ID, SECRET), max_attempts=1)
+    wrong_secret = clients.from_emulator(
+        emu, client_kind, credentials=Credentials(KEY_ID, SECRET + "x", TOKEN)
+    )
+    no_token = clients.from_emulator(
+        emu, client_kind, credentials=Credentials(KEY_ID, SECRET), max_attempts=1
+    )
     for bad in (wrong_secret, no_token):
         with pytest.raises(ServiceError) as info:
             bad.list_engagements()
@@ -120,13 +125,15 @@ def test_no_credential_in_logs_reprs_errors_or_pickles(
     for error in errors:
         assert_clean(_every_text_of(error), f"{type(error).__name__}")
     page = client.list_engagements(max_results=1, time_range=TimeRange())
-    for thing in (client, client._caller._credentials, page, page.engagements[0], TimeRange()):
+    things = (client.aclient if client_kind == "async" else client, client._caller._credentials)
+    for thing in (*things, page, page.engagements[0], page.response_metadata, TimeRange()):
         assert_clean(repr(thing) + str(thing), f"repr of {type(thing).__name__}")
 
     formatter = logging.Formatter("%(name)s %(levelname)s %(message)s")
     records = caplog.records
     assert any(r.name == "ssm_engagements" and "attempt" in r.getMessage() for r in records)
-    assert any(r.name.startswith(("botocore", "urllib3")) for r in records)
+    if client_kind == "sync":  # the async client sends with aiohttp, which logs nothing here
+        assert any(r.name.startswith(("botocore", "urllib3")) for r in records)
     for record in records:
         assert_clean(formatter.format(record), f"a log record of {record.name}")
         assert "Signature=" not in record.getMessage()
@@ -134,7 +141,7 @@ def test_no_credential_in_logs_reprs_errors_or_pickles(
 
 
 def test_a_server_echoing_the_session_token_does_not_leak_it(
-    caplog: pytest.LogCaptureFixture,
+    caplog: pytest.LogCaptureFixture, client_kind: str
 ) -> None:
     # When AWS rejects a signature, its message quotes the canonical request, which
     # holds X-Amz-Security-Token; echo servers and some proxies send headers back too.
@@ -167,7 +174,8 @@ def test_a_server_echoing_the_session_token_does_not_leak_it(
         return Reply(200, {"headers": dict(seen.headers)})  # an echo service, not AWS
 
     with scripted_server() as server:
-        client = EngagementsClient(
+        client = clients.make(
+            client_kind,
             "us-east-1",
             endpoint_url=server.url,
             credentials=Credentials(KEY_ID, SECRET, TOKEN),
@@ -189,10 +197,11 @@ def test_a_server_echoing_the_session_token_does_not_leak_it(
         assert_clean(record.getMessage(), f"a log record of {record.name}")
 
 
-def test_proxy_credentials_are_masked(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_proxy_credentials_are_masked(monkeypatch: pytest.MonkeyPatch, client_kind: str) -> None:
     closed = _closed_port()
     monkeypatch.setenv("HTTPS_PROXY", f"http://proxyuser:{SECRET}@127.0.0.1:{closed}")
-    client = EngagementsClient(
+    client = clients.make(
+        client_kind,
         "us-east-1",
         endpoint_url="https://ssm-contacts.us-east-1.amazonaws.com",
         credentials=Credentials(KEY_ID, SECRET, TOKEN),
@@ -343,8 +352,9 @@ def https_url(tls_files: dict[str, Path]) -> Iterator[str]:
     server.server_close()
 
 
-def _https_client(url: str, **kwargs: Any) -> EngagementsClient:
-    return EngagementsClient(
+def _https_client(url: str, kind: str, **kwargs: Any) -> Any:
+    return clients.make(
+        kind,
         "us-east-1",
         endpoint_url=url,
         credentials=Credentials(KEY_ID, SECRET, TOKEN),
@@ -353,30 +363,31 @@ def _https_client(url: str, **kwargs: Any) -> EngagementsClient:
     )
 
 
-def test_tls_is_verified_by_default(https_url: str) -> None:
+def test_tls_is_verified_by_default(https_url: str, client_kind: str) -> None:
     with pytest.raises(TransportError, match="TLS") as info:
-        _https_client(https_url).list_engagements()
+        _https_client(https_url, client_kind).list_engagements()
     assert isinstance(info.value.__cause__, Exception)
     assert_clean(_every_text_of(info.value), "a TLS TransportError")
 
 
 def test_tls_trusts_the_ca_given(
-    https_url: str, tls_files: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+    https_url: str, tls_files: dict[str, Path], monkeypatch: pytest.MonkeyPatch, client_kind: str
 ) -> None:
-    assert _https_client(https_url, verify=str(tls_files["ca"])).list_engagements()
+    assert _https_client(https_url, client_kind, verify=str(tls_files["ca"])).list_engagements()
     monkeypatch.setenv("AWS_CA_BUNDLE", str(tls_files["ca"]))
-    assert _https_client(https_url).list_engagements()
+    assert _https_client(https_url, client_kind).list_engagements()
 
 
 @pytest.mark.parametrize(
     "url", ["http://example.com", "http://10.1.2.3:8080", "http://[fe80::1]:80", "http://ssm.corp"]
 )
-def test_plain_http_off_loopback_is_refused(url: str) -> None:
+def test_plain_http_off_loopback_is_refused(url: str, client_kind: str) -> None:
     with pytest.raises(ConfigurationError, match="allow_insecure_http"):
-        _https_client(url)
-    assert _https_client(url, allow_insecure_http=True).endpoint_url.startswith("http://")
+        _https_client(url, client_kind)
+    client = _https_client(url, client_kind, allow_insecure_http=True)
+    assert client.endpoint_url.startswith("http://")
 
 
 @pytest.mark.parametrize("url", ["http://localhost:1", "http://127.0.0.2:1", "http://[::1]:1"])
-def test_plain_http_on_loopback_is_allowed(url: str) -> None:
-    assert _https_client(url).endpoint_url.startswith("http://")
+def test_plain_http_on_loopback_is_allowed(url: str, client_kind: str) -> None:
+    assert _https_client(url, client_kind).endpoint_url.startswith("http://")

@@ -1,0 +1,330 @@
+"""What only the async client can get wrong: the event loop, cancellation, the extra.
+
+The contract's behaviours (validation, wire, parsing, errors, retries, pagination,
+resume tokens, redaction) are asserted for both clients by the parametrized suites;
+these tests await the async client directly.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from datetime import datetime, timedelta, timezone
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import pytest
+
+import ssm_engagements as se
+from ssm_engagements.emulator import Emulator
+from tests import _clients as clients
+from tests.reliability._raw import wire_engagement
+
+UTC = timezone.utc
+
+
+@pytest.fixture
+def emu() -> Iterator[Emulator]:
+    with Emulator(engagements=[wire_engagement(n) for n in range(60)]) as emulator:
+        yield emulator
+
+
+def _open_fds() -> int:
+    return len(os.listdir("/proc/self/fd"))
+
+
+def test_import_does_not_load_aiohttp() -> None:
+    code = "import sys, ssm_engagements; print('aiohttp' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_without_aiohttp_construction_names_the_extra() -> None:
+    # A None entry in sys.modules makes `import aiohttp` fail as if it were not installed.
+    code = (
+        "import sys; sys.modules['aiohttp'] = None\n"
+        "import ssm_engagements as se\n"
+        "try:\n"
+        "    se.AsyncEngagementsClient('us-east-1', endpoint_url='http://127.0.0.1:1')\n"
+        "except se.ConfigurationError as exc:\n"
+        "    print(exc)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "pip install 'ssm-engagements[aio]'" in out.stdout
+
+
+def test_async_client_matches_the_blocking_one(emu: Emulator) -> None:
+    async def main() -> tuple[list[str], str | None]:
+        async with emu.async_client(max_backoff=0.01) as client:
+            page = await client.list_engagements(max_results=5)
+            assert page.response_metadata is not None
+            assert page.response_metadata.http_status_code == 200
+            pages = client.iter_pages(page_size=25)
+            first = [e.engagement_arn async for p in pages for e in p.engagements]
+            it = client.iter_engagements(page_size=7, max_items=10)
+            head = [e.engagement_arn async for e in it]
+            assert head == first[:10]
+            return first, it.resume_token
+
+    every, token = asyncio.run(main())
+    with emu.client() as blocking:
+        assert every == [e.engagement_arn for e in blocking.iter_engagements()]
+        # Tokens move freely between the two clients.
+        rest = [
+            e.engagement_arn for e in blocking.iter_engagements(page_size=7, starting_token=token)
+        ]
+    assert every[:10] + rest == every
+
+
+def test_bad_arguments_raise_at_the_call_before_anything_is_sent(emu: Emulator) -> None:
+    client = emu.async_client()
+    with pytest.raises(se.ParamValidationError, match="page_size"):
+        client.iter_engagements(page_size=0)
+    with pytest.raises(se.ParamValidationError, match="max_results"):
+        asyncio.run(client.list_engagements(max_results=2000))
+    assert emu.requests == []
+
+
+def test_many_tasks_share_one_client_within_its_pool(emu: Emulator) -> None:
+    async def main() -> list[int]:
+        async with emu.async_client(max_pool_connections=4) as client:
+            pages = await asyncio.gather(
+                *(client.list_engagements(max_results=3) for _ in range(64))
+            )
+            return [len(p.engagements) for p in pages]
+
+    assert asyncio.run(main()) == [3] * 64
+
+
+def test_a_second_live_event_loop_is_refused_and_a_closed_one_replaced(emu: Emulator) -> None:
+    client = emu.async_client()
+    loop_thread = clients.loop_thread()  # a loop that stays alive on another thread
+    assert loop_thread.run(client.list_engagements(max_results=1)).engagements
+    with pytest.raises(se.ConfigurationError, match="another event loop"):
+        asyncio.run(client.list_engagements(max_results=1))
+    loop_thread.run(client.close())
+
+    other = emu.async_client()
+
+    async def use_then_close() -> None:
+        assert (await other.list_engagements(max_results=1)).engagements
+        await other.close()
+
+    for _ in range(2):  # asyncio.run twice: each run's loop is closed after it
+        asyncio.run(use_then_close())
+
+
+def test_cancelling_mid_request_leaves_the_client_usable_and_leaks_nothing(emu: Emulator) -> None:
+    async def main() -> tuple[int, int]:
+        async with emu.async_client(max_attempts=1) as client:
+            await client.list_engagements(max_results=1)  # the pool is warm
+            before = _open_fds()
+            for _ in range(10):
+                emu.inject("delay", seconds=0.5)
+                task = asyncio.ensure_future(client.list_engagements(max_results=1))
+                await asyncio.sleep(0.05)
+                task.cancel()
+                with pytest.raises(asyncio.CancelledError):
+                    await task
+            emu.clear()
+            emu.add_engagements(*[wire_engagement(n) for n in range(60)])
+            for _ in range(10):
+                assert len((await client.list_engagements(max_results=2)).engagements) == 2
+            await asyncio.sleep(1.0)  # the emulator's delayed handlers finish and close
+            return before, _open_fds()
+
+    before, after = asyncio.run(main())
+    assert after <= before + 1  # cancelled requests' connections were closed, not leaked
+
+
+def test_a_timeout_around_async_for_keeps_the_resume_token_exact(emu: Emulator) -> None:
+    async def main() -> list[str]:
+        async with emu.async_client(max_attempts=1) as client:
+            seen: list[str] = []
+            it = client.iter_engagements(page_size=10)
+
+            async def consume() -> None:
+                async for item in it:
+                    seen.append(item.engagement_arn)
+                    if len(seen) == 15:
+                        emu.inject("delay", seconds=5)  # the third page hangs
+
+            with pytest.raises(asyncio.TimeoutError):
+                await asyncio.wait_for(consume(), timeout=0.5)
+            assert len(seen) == 20  # all of the second page, none of the third
+            token = it.resume_token
+            rest = [
+                e.engagement_arn
+                async for e in client.iter_engagements(page_size=10, starting_token=token)
+            ]
+            return seen + rest
+
+    got = asyncio.run(main())
+    with emu.client() as blocking:
+        assert got == [e.engagement_arn for e in blocking.iter_engagements()]
+
+
+class _SlowMetadata(ThreadingHTTPServer):
+    """EC2 instance metadata (IMDSv2) that answers the credentials path slowly."""
+
+    daemon_threads = True
+
+    def __init__(self, emu: Emulator, delay: float, expires_in: timedelta) -> None:
+        super().__init__(("127.0.0.1", 0), _MetadataHandler)
+        self.emu = emu
+        self.delay = delay
+        self.expires_in = expires_in
+        self.credential_fetches = 0
+
+
+class _MetadataHandler(BaseHTTPRequestHandler):
+    server: _SlowMetadata
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+    def _send(self, body: str) -> None:
+        data = body.encode()
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def do_PUT(self) -> None:  # the IMDSv2 session token
+        self._send("imds-session-token")
+
+    def do_GET(self) -> None:
+        prefix = "/latest/meta-data/iam/security-credentials/"
+        if self.path == prefix:
+            self._send("the-role")
+        elif self.path == prefix + "the-role":
+            self.server.credential_fetches += 1
+            time.sleep(self.server.delay)
+            creds = self.server.emu.credentials
+            expiry = datetime.now(UTC) + self.server.expires_in
+            self._send(
+                json.dumps(
+                    {
+                        "Code": "Success",
+                        "AccessKeyId": creds.access_key,
+                        "SecretAccessKey": creds.secret_key,
+                        "Token": "imds-token",
+                        "Expiration": expiry.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                    }
+                )
+            )
+        else:
+            self.send_error(404)
+
+
+@pytest.fixture
+def slow_metadata(emu: Emulator, monkeypatch: pytest.MonkeyPatch) -> Iterator[_SlowMetadata]:
+    server = _SlowMetadata(emu, delay=0.4, expires_in=timedelta(hours=6))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "false")
+    monkeypatch.setenv(
+        "AWS_EC2_METADATA_SERVICE_ENDPOINT", f"http://127.0.0.1:{server.server_port}/"
+    )
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+async def _max_stall_while(make_work: Any) -> tuple[Any, float]:
+    """Await make_work() while a heartbeat, started first, ticks every 10 ms; the
+    longest gap between ticks (s)."""
+    gaps: list[float] = []
+    done = asyncio.Event()
+
+    async def heartbeat() -> None:
+        last = time.perf_counter()
+        while not done.is_set():
+            await asyncio.sleep(0.01)
+            now = time.perf_counter()
+            gaps.append(now - last)
+            last = now
+
+    beat = asyncio.ensure_future(heartbeat())
+    await asyncio.sleep(0.02)  # the heartbeat is ticking before any work is scheduled
+    try:
+        result = await make_work()
+    finally:
+        done.set()
+        await beat
+    return result, max(gaps, default=0.0)
+
+
+def test_credentials_resolve_off_the_event_loop_once_for_many_tasks(
+    emu: Emulator, slow_metadata: _SlowMetadata
+) -> None:
+    # The emulator wants the session token the metadata service hands out.
+    emu._service.credentials = type(emu.credentials)(
+        emu.credentials.access_key, emu.credentials.secret_key, "imds-token"
+    )
+
+    async def main() -> tuple[list[int], float]:
+        client = se.AsyncEngagementsClient("us-east-1", endpoint_url=emu.url)
+        try:
+
+            def calls() -> Any:
+                return asyncio.gather(*(client.list_engagements(max_results=1) for _ in range(8)))
+
+            pages, stall = await _max_stall_while(calls)
+        finally:
+            await client.close()
+        return [len(p.engagements) for p in pages], stall
+
+    sizes, stall = asyncio.run(main())
+    assert sizes == [1] * 8
+    assert slow_metadata.credential_fetches == 1  # eight tasks, one resolution
+    # Resolution took >= 0.4 s; a blocked loop would show a gap that long.
+    assert stall < 0.3, f"the event loop stalled for {stall:.2f} s"
+
+
+def test_due_refreshes_run_off_the_event_loop(emu: Emulator) -> None:
+    # botocore's RefreshableCredentials whose refresh (STS, SSO, a credential_process...)
+    # blocks for 0.4 s, and which stay within the refresh window, so that every request
+    # refreshes them: each refresh must run in a thread.
+    from botocore.credentials import RefreshableCredentials
+
+    refreshes: list[float] = []
+
+    def refresh() -> dict[str, str]:
+        refreshes.append(time.perf_counter())
+        time.sleep(0.4)
+        return {
+            "access_key": emu.credentials.access_key,
+            "secret_key": emu.credentials.secret_key,
+            "token": None,  # type: ignore[dict-item]
+            "expiry_time": (datetime.now(UTC) + timedelta(minutes=5)).isoformat(),
+        }
+
+    credentials = RefreshableCredentials.create_from_metadata(
+        refresh(), refresh_using=refresh, method="slow-refresh"
+    )
+
+    async def main() -> float:
+        client = se.AsyncEngagementsClient(
+            "us-east-1", endpoint_url=emu.url, credentials=credentials
+        )
+        try:
+
+            async def calls() -> None:
+                await asyncio.gather(*(client.list_engagements(max_results=1) for _ in range(4)))
+                await client.list_engagements(max_results=1)
+
+            _, stall = await _max_stall_while(calls)
+        finally:
+            await client.close()
+        return stall
+
+    stall = asyncio.run(main())
+    # 1 to build the credentials, 1 for the four concurrent calls, 1 for the last call.
+    assert len(refreshes) == 3
+    assert stall < 0.3, f"the event loop stalled for {stall:.2f} s"
