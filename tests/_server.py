@@ -25,6 +25,8 @@ class Seen:
     path: str
     headers: Mapping[str, str]
     body: bytes
+    peer: str = ""
+    """The client's address and port: one per TCP connection."""
 
     @property
     def json(self) -> Any:
@@ -110,7 +112,10 @@ class ScriptedServer:
 
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
-                seen = Seen("POST", self.path, dict(self.headers.items()), self.rfile.read(length))
+                seen = Seen(
+                    "POST", self.path, dict(self.headers.items()), self.rfile.read(length),
+                    peer=f"{self.client_address[0]}:{self.client_address[1]}",
+                )  # fmt: skip
                 outer._answer(self, seen)
 
             do_GET = do_POST

@@ -3,7 +3,9 @@ and (``-m soak``, ``nox -s soak``) a 20,000-request leak check."""
 
 from __future__ import annotations
 
+import asyncio
 import gc
+import logging
 import os
 import subprocess
 import sys
@@ -15,14 +17,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from botocore.credentials import Credentials
 
 from ssm_engagements import (
+    AsyncEngagementsClient,
     EngagementsClient,
     ListEngagementsResponse,
     SSMContactsError,
 )
 from ssm_engagements.emulator import Emulator
 from tests import _clients as clients
+from tests._server import Reply, scripted_server
 from tests.reliability._raw import wire_engagement
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -131,6 +136,7 @@ _EMULATOR_SCRIPT = """
 import sys
 from ssm_engagements.emulator import Emulator
 from tests import _clients as clients
+from tests._server import Reply, scripted_server
 from tests.reliability._raw import wire_engagement
 with Emulator(engagements=[wire_engagement(n) for n in range(500)]) as emu:
     print(emu.url, flush=True)
@@ -225,3 +231,50 @@ def test_soak_20000_requests_leak_no_connections_or_memory() -> None:
     print(f"\nsoak: {requests} requests in {elapsed:.1f} s ({requests / elapsed:.0f}/s)\n{report}")
     assert max(fds for _, fds, _ in samples[1:]) - base[1] <= 2, report
     assert max(rss for _, _, rss in samples[1:]) - base[2] <= 8 * 1024, report
+
+
+@pytest.mark.parametrize(("pool", "churns"), [(16, False), (10, True)])
+def test_max_pool_connections_serves_16_threads_without_churn(
+    caplog: pytest.LogCaptureFixture, pool: int, churns: bool
+) -> None:
+    # With fewer pooled connections than threads, urllib3 opens extra ones and throws
+    # them away after each request, logging "Connection pool is full" (boto3 does too).
+    caplog.set_level(logging.WARNING, logger="urllib3")
+    with scripted_server() as server:
+        server.fallback = Reply(200, {"Engagements": []}, delay=0.02)
+        client = EngagementsClient(
+            "us-east-1", endpoint_url=server.url, credentials=Credentials("a", "b"),
+            max_pool_connections=pool,
+        )  # fmt: skip
+        barrier = threading.Barrier(16)
+
+        def work(_: int) -> None:
+            for _ in range(5):
+                barrier.wait(10)  # all 16 requests in flight together
+                client.list_engagements()
+
+        _run_threads(16, work)
+        client.close()
+        connections = {seen.peer for seen in server.requests}
+    full = [r for r in caplog.records if "Connection pool is full" in r.getMessage()]
+    assert bool(full) is churns
+    assert (len(connections) > 16) is churns
+
+
+def test_async_pool_bounds_connections_for_64_tasks() -> None:
+    # Tasks beyond the pool wait for a pooled connection instead of opening more.
+    with scripted_server() as server:
+        server.fallback = Reply(200, {"Engagements": []}, delay=0.02)
+
+        async def main() -> None:
+            async with AsyncEngagementsClient(
+                "us-east-1", endpoint_url=server.url, credentials=Credentials("a", "b"),
+                max_pool_connections=8,
+            ) as client:  # fmt: skip
+                for _ in range(2):
+                    await asyncio.gather(*(client.list_engagements() for _ in range(64)))
+
+        asyncio.run(main())
+        connections = {seen.peer for seen in server.requests}
+    assert len(server.requests) == 128
+    assert 1 < len(connections) <= 8
