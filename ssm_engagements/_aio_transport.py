@@ -14,7 +14,7 @@ import ssl
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
-from ._transport import RawResponse, TimeoutTransportError
+from ._transport import RawResponse, TimeoutTransportError, cassette_miss, is_cassette_miss
 from .errors import ConfigurationError, TransportError
 
 if TYPE_CHECKING:
@@ -129,6 +129,10 @@ class AioTransport:
             raise TransportError(f"Response from {url} was truncated: {exc}") from exc
         except (aiohttp.ClientError, OSError) as exc:
             raise TransportError(f"Could not complete request to {url}: {exc}") from exc
+        except Exception as exc:  # vcrpy's aiohttp stub raises its miss from the request
+            if is_cassette_miss(exc):
+                raise cassette_miss(url) from exc
+            raise
 
     async def close(self) -> None:
         """Close pooled connections; a later send opens new ones."""

@@ -50,7 +50,17 @@ class CassetteMissError(TransportError):
 _CASSETTE_MISS = "CannotOverwriteExistingCassetteException"
 
 
-def _is_cassette_miss(exc: BaseException) -> bool:
+def cassette_miss(url: str) -> CassetteMissError:
+    """The error for a request vcrpy has no recording of (raise it from vcrpy's)."""
+    return CassetteMissError(
+        f"No response recorded in the vcrpy cassette matches this request to {url} (a "
+        "cassette miss; not retried). Record it (pytest --record-mode=once or rewrite) or "
+        "check the cassette's matchers (ssm_engagements.testing.vcr_config); vcrpy's "
+        "explanation is the __cause__."
+    )
+
+
+def is_cassette_miss(exc: BaseException) -> bool:
     """True when vcrpy's cassette-miss exception is in exc's cause chain (vcr not imported)."""
     pending: list[object] = [exc]
     seen: set[int] = set()
@@ -155,13 +165,8 @@ class Transport:
         except bex.SSLError as exc:
             raise TransportError(f"TLS failure talking to {request.url}: {exc}") from exc
         except (bex.HTTPClientError, bex.EndpointConnectionError) as exc:
-            if _is_cassette_miss(exc):
-                raise CassetteMissError(
-                    f"No response recorded in the vcrpy cassette matches this request to "
-                    f"{request.url} (a cassette miss; not retried). Record it (pytest "
-                    "--record-mode=once or rewrite) or check the cassette's matchers "
-                    "(ssm_engagements.testing.vcr_config); vcrpy's explanation is the __cause__."
-                ) from exc
+            if is_cassette_miss(exc):
+                raise cassette_miss(request.url) from exc
             raise TransportError(f"Could not complete request to {request.url}: {exc}") from exc
         except OSError as exc:
             raise TransportError(f"Could not complete request to {request.url}: {exc}") from exc

@@ -21,6 +21,7 @@ from botocore.credentials import Credentials
 from ssm_engagements import EngagementsClient
 from ssm_engagements.testing import register_matchers
 from ssm_engagements.testing import vcr_config as kit_config
+from tests import _clients as clients
 
 # Captured before the autouse fixture hides the machine's AWS settings, so a
 # re-recording run can reach the real account.
@@ -38,6 +39,17 @@ def vcr_config() -> dict[str, Any]:
     return kit_config()
 
 
+@pytest.fixture
+def default_cassette_name(request: pytest.FixtureRequest) -> str:
+    """pytest-recording's default, without the client parameter in the test's name:
+    both clients replay one cassette."""
+    marker = request.node.get_closest_marker("default_cassette")
+    if marker is not None:
+        name: str = marker.args[0]
+        return name
+    return str(request.node.name).split("[", 1)[0]
+
+
 @pytest.fixture(scope="module")
 def vcr_cassette_dir() -> str:
     return str(Path(__file__).parent)
@@ -49,7 +61,9 @@ def recording(request: pytest.FixtureRequest) -> bool:
 
 
 @pytest.fixture
-def cassette_client(recording: bool, isolated_aws_env: Any) -> Iterator[EngagementsClient]:
+def cassette_client(
+    recording: bool, isolated_aws_env: Any, client_kind: str
+) -> Iterator[EngagementsClient]:
     if recording:
         for name in ("AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE", "AWS_EC2_METADATA_DISABLED"):
             os.environ.pop(name, None)
@@ -60,5 +74,5 @@ def cassette_client(recording: bool, isolated_aws_env: Any) -> Iterator[Engageme
     region = os.environ.get("SSM_ENGAGEMENTS_TEST_REGION", "us-east-2")
     # Default retries: a cassette miss raises CassetteMissError at once, never retried
     # (tests/cassettes/test_kit.py), so real throttling can still be retried when recording.
-    with EngagementsClient(region, credentials=credentials) as client:
+    with clients.make(client_kind, region, credentials=credentials) as client:
         yield client

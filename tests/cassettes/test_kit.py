@@ -9,6 +9,7 @@ import pytest
 from ssm_engagements import EngagementsClient, TransportError
 from ssm_engagements._retry import is_retryable
 from ssm_engagements.testing import CassetteMissError
+from tests import _clients as clients
 
 
 @pytest.mark.default_cassette("test_documented_sample_response.yaml")
@@ -19,7 +20,7 @@ def test_a_cassette_miss_fails_fast_with_one_attempt(
     if recording:
         pytest.skip("a miss only exists when replaying")
     sleeps: list[float] = []
-    cassette_client._caller.sleep = sleeps.append
+    clients.set_sleep(cassette_client, sleeps.append)
     assert cassette_client.list_engagements().engagements  # the recorded request: a hit
     caplog.set_level(logging.DEBUG, logger="ssm_engagements")
     with pytest.raises(CassetteMissError, match="cassette miss; not retried") as info:
