@@ -112,9 +112,10 @@ def wrap(client: Any) -> Any:
 made: list[BlockingAsyncClient] = []
 
 
-def _track(client: se.AsyncEngagementsClient) -> BlockingAsyncClient:
+def _track(client: se.AsyncEngagementsClient, track: bool = True) -> BlockingAsyncClient:
     wrapped = BlockingAsyncClient(client)
-    made.append(wrapped)
+    if track:
+        made.append(wrapped)
     return wrapped
 
 
@@ -123,16 +124,21 @@ def close_made() -> None:
         made.pop().close()
 
 
-def make(kind: str, *args: Any, **kwargs: Any) -> Any:
-    """An EngagementsClient ("sync") or a wrapped AsyncEngagementsClient ("async")."""
+def make(kind: str, *args: Any, track: bool = True, **kwargs: Any) -> Any:
+    """An EngagementsClient ("sync") or a wrapped AsyncEngagementsClient ("async").
+
+    Async ones are closed after the test unless ``track=False`` (for clients that
+    outlive a test: the fixture that made them closes them)."""
     if kind == "sync":
         return se.EngagementsClient(*args, **kwargs)
-    return _track(se.AsyncEngagementsClient(*args, **kwargs))
+    return _track(se.AsyncEngagementsClient(*args, **kwargs), track)
 
 
-def from_emulator(emu: Any, kind: str, **kwargs: Any) -> Any:
-    """emu.client(**kwargs) or its async twin, wrapped."""
-    return emu.client(**kwargs) if kind == "sync" else _track(emu.async_client(**kwargs))
+def from_emulator(emu: Any, kind: str, *, track: bool = True, **kwargs: Any) -> Any:
+    """emu.client(**kwargs) or its async twin, wrapped (``track`` as for make)."""
+    if kind == "sync":
+        return emu.client(**kwargs)
+    return _track(emu.async_client(**kwargs), track)
 
 
 def set_sleep(client: Any, record: Callable[[float], object]) -> None:

@@ -20,6 +20,7 @@ from ssm_engagements import (
     ValidationException,
 )
 from ssm_engagements.emulator import Emulator
+from tests import _clients as clients
 from tests.reliability._raw import wire_engagement
 
 # Fixtures here are module-scoped: hypothesis reuses them across examples on purpose.
@@ -36,9 +37,9 @@ def emu() -> Iterator[Emulator]:
         yield emulator
 
 
-@pytest.fixture(scope="module")
-def client(emu: Emulator) -> Iterator[EngagementsClient]:
-    with emu.client(max_attempts=1) as c:
+@pytest.fixture(scope="module", params=clients.KINDS)
+def client(emu: Emulator, request: pytest.FixtureRequest) -> Iterator[EngagementsClient]:
+    with clients.from_emulator(emu, request.param, track=False, max_attempts=1) as c:
         yield c
 
 

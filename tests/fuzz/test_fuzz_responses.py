@@ -26,6 +26,7 @@ from ssm_engagements import (
     TransportError,
 )
 from ssm_engagements._protocol import parse_error, parse_success
+from tests import _clients as clients
 from tests._server import Reply, ScriptedServer
 from tests.integration.conftest import ACCESS_KEY, SECRET_KEY
 
@@ -218,19 +219,23 @@ def server() -> Iterator[ScriptedServer]:
     srv.close()
 
 
-@pytest.fixture(scope="module")
-def http_client(server: ScriptedServer) -> Iterator[EngagementsClient]:
+@pytest.fixture(scope="module", params=clients.KINDS)
+def http_client(
+    server: ScriptedServer, request: pytest.FixtureRequest
+) -> Iterator[EngagementsClient]:
     from botocore.credentials import Credentials
 
-    client = EngagementsClient(
+    client = clients.make(
+        request.param,
         "us-east-1",
+        track=False,
         endpoint_url=server.url,
         credentials=Credentials(ACCESS_KEY, SECRET_KEY),
         max_attempts=2,
         max_backoff=0.0,
         read_timeout=5,
     )
-    client._caller.sleep = lambda seconds: None
+    clients.set_sleep(client, lambda seconds: None)
     yield client
     client.close()
 

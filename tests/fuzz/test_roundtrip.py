@@ -18,6 +18,7 @@ from ssm_engagements._converter import ListEngagementsRequest
 from ssm_engagements._protocol import encode_request, parse_success
 from ssm_engagements._timestamps import from_epoch, parse_timestamp, to_epoch
 from ssm_engagements.emulator import Emulator
+from tests import _clients as clients
 
 UTC = timezone.utc
 offsets = st.builds(lambda m: timezone(timedelta(minutes=m)), st.integers(-1439, 1439))
@@ -131,9 +132,9 @@ def emu() -> Iterator[Emulator]:
         yield emulator
 
 
-@pytest.fixture(scope="module")
-def emu_client(emu: Emulator) -> Iterator[EngagementsClient]:
-    with emu.client() as client:
+@pytest.fixture(scope="module", params=clients.KINDS)
+def emu_client(emu: Emulator, request: pytest.FixtureRequest) -> Iterator[EngagementsClient]:
+    with clients.from_emulator(emu, request.param, track=False) as client:
         yield client
 
 
