@@ -23,6 +23,7 @@ from ssm_engagements._config import (
     resolve_config,
 )
 from ssm_engagements.errors import ConfigurationError, NoCredentialsError
+from tests import _clients as clients
 
 ACCESS_KEY = "AKIDEXAMPLE"
 SECRET_KEY = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
@@ -1019,3 +1020,39 @@ def test_repr_has_no_secrets(monkeypatch: pytest.MonkeyPatch, explicit: bool) ->
     assert ("argument" in text) is explicit
     if not explicit:
         assert "env" in text
+
+
+# --- both clients' constructors ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({}, "No AWS region configured"),
+        ({"region_name": "us-east-1", "max_attempts": 0}, "max_attempts"),
+        ({"region_name": "us-east-1", "max_backoff": -1}, "max_backoff"),
+        ({"region_name": "us-east-1", "max_pool_connections": 0}, "max_pool_connections"),
+        ({"region_name": "us-east-1", "max_pool_connections": True}, "max_pool_connections"),
+        ({"region_name": "us-east-1", "retry_mode": "turbo"}, "'standard', 'adaptive'"),
+        ({"region_name": "us-east-1", "endpoint_url": "http://example.com"}, "allow_insecure"),
+    ],
+)
+def test_both_clients_refuse_bad_settings_at_construction(
+    client_kind: str, kwargs: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(ConfigurationError, match=message):
+        clients.make(client_kind, **kwargs)
+
+
+def test_both_clients_resolve_the_same_settings(
+    client_kind: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    setenv(monkeypatch, {"AWS_REGION": "eu-west-3", "AWS_RETRY_MODE": "legacy"})
+    client = clients.make(client_kind, max_pool_connections=32)
+    assert client.region_name == "eu-west-3"
+    assert client.endpoint_url == "https://ssm-contacts.eu-west-3.amazonaws.com"
+    assert client._config.retry_mode == "standard"
+    assert client._config.max_pool_connections == 32
+    assert repr(client).endswith(
+        "(region_name='eu-west-3', endpoint_url='https://ssm-contacts.eu-west-3.amazonaws.com')"
+    )
