@@ -115,6 +115,10 @@ class AioTransport:
         url: str = request.url
         headers = {k: v.decode() if isinstance(v, bytes) else v for k, v in request.headers.items()}
         proxy, proxy_headers = self._proxy(url)
+        if proxy_headers and not url.startswith("https:"):
+            # A forwarded (not tunnelled) request carries the proxy's credentials itself.
+            headers.update(proxy_headers)
+            proxy_headers = None
         try:
             async with self._get_session().post(
                 url, data=request.body, headers=headers, proxy=proxy, proxy_headers=proxy_headers
