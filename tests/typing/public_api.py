@@ -48,3 +48,26 @@ def configure() -> se.EngagementsClient:
         url: str = client.endpoint_url
         print(region, url, se.__version__)
     return client
+
+
+async def async_usage(incident: str) -> str | None:
+    from collections.abc import AsyncIterator
+
+    async with se.AsyncEngagementsClient(
+        "us-east-2", retry_mode="adaptive", max_pool_connections=16
+    ) as client:
+        page: se.ListEngagementsResponse = await client.list_engagements(incident_id=incident)
+        metadata: se.ResponseMetadata | None = page.response_metadata
+        if metadata is not None:
+            status: int = metadata.http_status_code
+            retries: int = metadata.retry_attempts
+            slept: float = metadata.retry_delay_seconds
+            content_type: str | None = metadata.http_headers.get("content-type")
+            print(status, retries, slept, content_type, metadata.request_id)
+        items: AsyncIterator[se.Engagement] = client.iter_engagements(incident_id=incident)
+        async for engagement in items:
+            print(engagement.contact_arn)
+        pages = client.iter_pages(page_size=100, max_items=200)
+        async for one in pages:
+            print(len(one.engagements))
+        return pages.resume_token
