@@ -19,6 +19,7 @@ from ._paginator import EngagementIterator, Fetch, PageIterator
 from ._params import check_incident_id, check_time_range, validate_request
 from ._protocol import encode_request
 from ._walk import Walk, make_walk
+from .hooks import _check_hooks  # pyright: ignore[reportPrivateUsage]
 
 if TYPE_CHECKING:
     from botocore.credentials import Credentials
@@ -68,7 +69,7 @@ class ClientBase:
             retry_mode=retry_mode,
             max_pool_connections=max_pool_connections,
         )
-        self._hooks = tuple(hooks)
+        self._hooks = _check_hooks(hooks)
         self._caller = self._make_caller(
             self._config, CredentialSource(credentials, session_factory)
         )
