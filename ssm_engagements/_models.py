@@ -122,8 +122,8 @@ class ListEngagementsResponse:
     """The ``x-amzn-RequestId`` of the response that carried this page, or None if it
     had none."""
     response_metadata: ResponseMetadata | None = None
-    """How the page arrived (request id, status, headers, retries): always set on the
-    pages the SDK returns; None on pages you build yourself."""
+    """How the page arrived (request id, status, headers, retries); always set on the
+    pages the SDK returns, None on pages you build yourself."""
 
 
 class Headers(Mapping[str, str]):
@@ -192,7 +192,7 @@ class ResponseMetadata:
     http_status_code: int
     """The HTTP status of the response (200 for a page)."""
     http_headers: Mapping[str, str] = attrs.field(converter=_headers)
-    """The response's headers: read-only, case-insensitive lookup."""
+    """The response's headers, read-only, with case-insensitive lookup."""
     retry_attempts: int = 0
     """Attempts made after the first (0 when the first attempt succeeded)."""
     retry_delay_seconds: float = 0.0

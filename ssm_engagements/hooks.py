@@ -53,7 +53,7 @@ class CallStart:
     operation: str
     """Always ``"ListEngagements"``."""
     params: Mapping[str, object]
-    """The request's members as sent (wire names: ``IncidentId``, ``MaxResults``,
+    """The request's members as sent, by wire name (``IncidentId``, ``MaxResults``,
     ``NextToken``, ``TimeRangeValue``; only those set). Holds no secret."""
     region_name: str
     """The client's region."""
@@ -94,7 +94,7 @@ class RetryDecision:
     attempt: int
     """The attempt that failed (the retry is attempt + 1)."""
     error: SSMContactsError
-    """Why: the attempt's error."""
+    """The failed attempt's error, the reason for the retry."""
     reason: str
     """The error code (``ThrottlingException``...) or the error class name."""
     delay_seconds: float

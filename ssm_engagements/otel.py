@@ -44,7 +44,7 @@ if TYPE_CHECKING:
 __all__ = ["SPAN_NAME", "TracingHook"]
 
 SPAN_NAME = "SSM Contacts.ListEngagements"
-"""The span name: botocore's ``{service id}.{operation}``."""
+"""The span name, botocore's ``{service id}.{operation}``."""
 
 
 class TracingHook(Hook):
