@@ -57,6 +57,8 @@ nitpick_ignore_regex = [
     # The standard library and botocore: no intersphinx inventory offline.
     ("py:class", r"(datetime|collections\.abc|typing|types|os|pathlib)\..*"),
     ("py:class", r"botocore\..*"),
+    # opentelemetry-api: an optional extra, no inventory offline either.
+    ("py:class", r"(opentelemetry\..*|TracerProvider)"),
     (
         "py:class",
         r"(Any|Credentials|ReadOnlyCredentials|Session|Mapping|Iterator|Iterable)",

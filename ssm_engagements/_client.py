@@ -19,6 +19,7 @@ from ._paginator import EngagementIterator, Fetch, PageIterator
 from ._params import check_incident_id, check_time_range, validate_request
 from ._protocol import encode_request
 from ._walk import Walk, make_walk
+from .hooks import _check_hooks  # pyright: ignore[reportPrivateUsage]
 
 if TYPE_CHECKING:
     from botocore.credentials import Credentials
@@ -68,7 +69,7 @@ class ClientBase:
             retry_mode=retry_mode,
             max_pool_connections=max_pool_connections,
         )
-        self._hooks = tuple(hooks)
+        self._hooks = _check_hooks(hooks)
         self._caller = self._make_caller(
             self._config, CredentialSource(credentials, session_factory)
         )
@@ -163,12 +164,16 @@ class EngagementsClient(ClientBase):
         allow_insecure_http: allow a plain ``http://`` endpoint on a non-loopback
             host (requests and session tokens then travel in clear text).
         user_agent_extra: text appended to the ``User-Agent`` header.
+        hooks: observers of each call (:class:`ssm_engagements.hooks.Hook`
+            objects, such as :class:`ssm_engagements.otel.TracingHook`); see the
+            observability guide.
 
     Raises:
         ConfigurationError: a setting that cannot work: no region, a bad region
             name or endpoint URL, ``http://`` off loopback, max_attempts < 1, a
-            negative max_backoff, a timeout <= 0, an unreadable profile, or both
-            ``session`` and ``profile_name``.
+            negative max_backoff, a timeout <= 0, an unreadable profile, both
+            ``session`` and ``profile_name``, or ``hooks`` that are not a sequence
+            of hook objects.
     """
 
     def _make_caller(self, config: ClientConfig, credentials: CredentialSource) -> Caller:

@@ -142,25 +142,30 @@ class CallCore:
         from .hooks import CallEnd, CallStart
 
         stats = _Stats()
-        state: dict[str, object] = {}
+        state: dict[object, object] = {}
         started = time.perf_counter()
         cfg = self._config
-        self._emit(
-            "on_call_start",
-            CallStart(
-                operation=c.OPERATION, params=json.loads(body), region_name=cfg.region_name,
-                endpoint_url=self._url, state=state,
-            ),
+        start = CallStart(
+            operation=c.OPERATION, params=json.loads(body), region_name=cfg.region_name,
+            endpoint_url=self._url, state=state,
         )  # fmt: skip
+        # on_call_end goes to exactly the hooks whose on_call_start returned, so a hook
+        # that opens something (a span) there can always close it.
+        opened = 0
         try:
+            for hook in self._hooks:
+                _call_hook(hook, "on_call_start", start)
+                opened += 1
             page = yield from self._attempts(body, stats, state)
         except _HookError as failed:
-            raise failed.original from None
+            error: BaseException = failed.original
         except BaseException as exc:
-            self._end(CallEnd, None, exc, stats, started, state)
-            raise
-        self._end(CallEnd, page, None, stats, started, state)
-        return page
+            error = exc
+        else:
+            self._end(CallEnd, page, None, stats, started, state, opened)
+            return page
+        self._end(CallEnd, None, error, stats, started, state, opened)
+        raise error
 
     def _end(
         self,
@@ -169,40 +174,41 @@ class CallCore:
         error: BaseException | None,
         stats: _Stats,
         started: float,
-        state: dict[str, object],
+        state: dict[object, object],
+        opened: int,
     ) -> None:
+        """Tell the first ``opened`` hooks the call is over; every one of them, even when
+        one raises (the first hook error is then raised, chained to the call's error)."""
         event = cls(
             response=page, error=error, attempts=stats.attempts,
             elapsed_seconds=time.perf_counter() - started, retry_delay_seconds=stats.slept,
             state=state,
         )  # fmt: skip
-        try:
-            self._emit("on_call_end", event)
-        except _HookError as failed:
-            raise failed.original from error
+        first: Exception | None = None
+        for hook in self._hooks[:opened]:
+            try:
+                _call_hook(hook, "on_call_end", event)
+            except _HookError as failed:
+                first = first or failed.original
+        if first is not None:
+            raise first from error
 
     def _emit(self, method: str, event: object) -> None:
         for hook in self._hooks:
-            callback = getattr(hook, method, None)
-            if callback is None:
-                continue
-            try:
-                callback(event)
-            except Exception as exc:
-                _add_note(exc, f"raised by hook {hook!r} in {method}(); the call was not retried")
-                raise _HookError(exc) from exc
+            _call_hook(hook, method, event)
 
-    def _attempts(self, body: bytes, stats: _Stats, state: dict[str, object] | None) -> Plan:
+    def _attempts(self, body: bytes, stats: _Stats, state: dict[object, object] | None) -> Plan:
         cfg = self._config
         limiter = self.limiter
         spent = 0
         skew_corrected = False
         while True:
-            stats.attempts += 1
-            attempt = stats.attempts
             credentials = yield NEED_CREDENTIALS
             if isinstance(credentials, BaseException):
                 raise credentials
+            # Counted once there is something to send: NoCredentialsError makes none.
+            stats.attempts += 1
+            attempt = stats.attempts
             if limiter is not None:
                 wait = limiter.acquire(time.monotonic())
                 if wait > 0:
@@ -222,24 +228,26 @@ class CallCore:
                         page = parse_success(raw.status, raw.headers, raw.body)
                     except ResponseParseError as exc:
                         _redact_error(exc, request, raw.body)
+                        exc.attempts = attempt
                         self._after_attempt(attempt, request, raw, started, exc, state)
                         raise
                     self.quota.release(spent or NO_RETRY_INCREMENT)
-                    self._after_attempt(attempt, request, raw, started, None, state)
                     object.__setattr__(  # a new page no one else holds yet
                         page,
                         "response_metadata",
                         ResponseMetadata(
                             request_id=page.request_id, http_status_code=raw.status,
-                            http_headers=Headers(raw.headers), retry_attempts=attempt - 1,
-                            retry_delay_seconds=stats.slept,
+                            http_headers=_response_headers(raw.headers, request),
+                            retry_attempts=attempt - 1, retry_delay_seconds=stats.slept,
                         ),
                     )  # fmt: skip
+                    self._after_attempt(attempt, request, raw, started, None, state)
                     return page
                 error = parse_error(raw.status, raw.headers, _redact(raw.body, request))
                 _redact_error(error, request, raw.body)
-            self._after_attempt(attempt, request, raw, started, error, state)
+            # Before the hooks see the error: they read what the caller will.
             error.attempts = attempt  # type: ignore[attr-defined]
+            self._after_attempt(attempt, request, raw, started, error, state)
             if raw is not None and not skew_corrected:
                 server_now = server_date(raw.headers)
                 local_now = datetime.now(UTC)
@@ -267,7 +275,7 @@ class CallCore:
         raw: RawResponse | None,
         started: float,
         error: SSMContactsError | None,
-        state: dict[str, object] | None,
+        state: dict[object, object] | None,
     ) -> None:
         """Log the attempt, feed the rate limiter, tell the hooks."""
         elapsed = time.perf_counter() - started
@@ -291,13 +299,19 @@ class CallCore:
                 attempt=attempt, request_headers=redacted_headers(request.headers),
                 status_code=None if raw is None else raw.status,
                 request_id=None if raw is None else raw.headers.get("x-amzn-RequestId"),
-                response_headers=Headers({} if raw is None else raw.headers),
+                response_headers=(
+                    _NO_HEADERS if raw is None else _response_headers(raw.headers, request)
+                ),
                 elapsed_seconds=elapsed, error=error, state=state,
             ),
         )  # fmt: skip
 
     def _tell_retry(
-        self, attempt: int, error: SSMContactsError, delay: float, state: dict[str, object] | None
+        self,
+        attempt: int,
+        error: SSMContactsError,
+        delay: float,
+        state: dict[object, object] | None,
     ) -> None:
         if state is None:
             return
@@ -353,6 +367,19 @@ class _HookError(Exception):
         self.original = original
 
 
+def _call_hook(hook: object, method: str, event: object) -> None:
+    """hook.method(event) when the hook has that method; its exception, noted with the
+    hook's name, comes out wrapped in _HookError so no retry logic mistakes it."""
+    callback = getattr(hook, method, None)
+    if callback is None:
+        return
+    try:
+        callback(event)
+    except Exception as exc:
+        _add_note(exc, f"raised by hook {hook!r} in {method}(); the call was not retried")
+        raise _HookError(exc) from exc
+
+
 def _add_note(exc: BaseException, note: str) -> None:
     add_note = getattr(exc, "add_note", None)
     if add_note is not None:  # Python 3.11+
@@ -380,11 +407,47 @@ def redacted_headers(headers: Mapping[str, Any]) -> dict[str, str]:
     }  # fmt: skip
 
 
+def _response_headers(headers: Mapping[str, str], request: AWSPreparedRequest) -> Headers:
+    """A response's headers for observers, with the request's session token and signature
+    blanked out of any value that quotes them (echo servers and some proxies do)."""
+    # On every page: one C-level join and a substring search or two (~1 us), not a
+    # Python-level walk of the mapping. botocore's HeadersDict keeps a plain dict inside.
+    inner = getattr(headers, "_dict", None)
+    values = inner.values() if type(inner) is dict else headers.values()
+    blob = "\n".join(values)
+    secrets = _request_secrets(request)
+    if not any(secret in blob for secret in secrets):
+        return Headers(headers)
+    clean: dict[str, str] = {}
+    for name, value in headers.items():
+        for secret in secrets:
+            value = value.replace(secret, _REDACTED)
+        key = name.lower()
+        clean[key] = value if key not in clean else f"{clean[key]}, {value}"
+    return Headers(clean)
+
+
+def _request_secrets(request: AWSPreparedRequest) -> tuple[str, ...]:
+    """The session token and the signature a request carried (what must not be shown)."""
+    found: list[str] = []
+    token = _sent_token(request)
+    if token:
+        found.append(token)
+    auth: str | bytes | None = request.headers.get("Authorization")
+    if auth:
+        text = auth.decode() if isinstance(auth, bytes) else auth
+        signature = text.rpartition("Signature=")[2]
+        if signature:
+            found.append(signature)
+    return tuple(found)
+
+
 def _code_of(error: SSMContactsError) -> str:
     return error.code if isinstance(error, ServiceError) else type(error).__name__
 
 
 _REDACTED = "<redacted>"
+_NO_HEADERS = Headers({})
 
 
 def _sent_token(request: AWSPreparedRequest) -> str | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime, timezone
+from typing import Any
 
 import attrs
 
@@ -127,10 +128,12 @@ class ListEngagementsResponse:
 
 class Headers(Mapping[str, str]):
     """A read-only, case-insensitive view of HTTP headers (``h["X-Amzn-RequestId"]`` and
-    ``h["x-amzn-requestid"]`` are the same). Wraps a transport's case-insensitive mapping
-    without copying it; a plain dict is copied with its names folded."""
+    ``h["x-amzn-requestid"]`` are the same). A header sent more than once reads as its
+    values joined with ``", "``, as urllib3 and botocore show it. Wraps a transport's
+    case-insensitive mapping without copying it; a plain dict is copied with its names
+    folded."""
 
-    __slots__ = ("_headers", "_lower")
+    __slots__ = ("_getall", "_headers", "_lower")
 
     def __init__(self, headers: Mapping[str, str]) -> None:
         self._headers = headers
@@ -138,11 +141,17 @@ class Headers(Mapping[str, str]):
         self._lower: dict[str, str] | None = (
             {str(k).lower(): v for k, v in headers.items()} if type(headers) is dict else None
         )
+        # A multidict (aiohttp's) keeps repeated headers apart and returns the first.
+        self._getall: Any = getattr(headers, "getall", None)
 
     def __getitem__(self, name: str) -> str:
         lower = self._lower
         if lower is not None:
             return lower[name.lower()]
+        getall = self._getall
+        if getall is not None:
+            values: list[str] = getall(name)
+            return values[0] if len(values) == 1 else ", ".join(values)
         value: str = self._headers[name]
         return value
 
@@ -152,13 +161,22 @@ class Headers(Mapping[str, str]):
         return name in self._headers
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._headers)
+        if self._getall is None:
+            return iter(self._headers)
+        return iter(self._names())
 
     def __len__(self) -> int:
-        return len(self._headers)
+        return len(self._headers) if self._getall is None else len(self._names())
+
+    def _names(self) -> list[str]:
+        """Each name once (in its first spelling), for a multidict that repeats them."""
+        first: dict[str, str] = {}
+        for name in self._headers:
+            first.setdefault(name.lower(), name)
+        return list(first.values())
 
     def __repr__(self) -> str:
-        return f"Headers({dict(self._headers.items())!r})"
+        return f"Headers({dict(self.items())!r})"
 
 
 def _headers(value: Mapping[str, str]) -> Mapping[str, str]:

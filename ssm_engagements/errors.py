@@ -195,7 +195,8 @@ class ResponseParseError(SSMContactsError):
     """A 2xx response whose body is not the documented JSON. Not retried.
 
     ``request_id`` and ``status_code`` identify the response; ``body_excerpt`` is
-    its first bytes, decoded leniently.
+    its first bytes, decoded leniently; ``attempts`` counts the requests sent,
+    retries included.
     """
 
     def __init__(
@@ -205,10 +206,12 @@ class ResponseParseError(SSMContactsError):
         request_id: str | None = None,
         status_code: int | None = None,
         body_excerpt: str = "",
+        attempts: int = 1,
     ) -> None:
         self.request_id = request_id
         self.status_code = status_code
         self.body_excerpt = body_excerpt
+        self.attempts = attempts
         super().__init__(message)
 
     def __str__(self) -> str:

@@ -13,19 +13,31 @@ Every call (``list_engagements``, and each page an iterator fetches) produces, i
 one :class:`CallStart`; for each attempt an :class:`AttemptEnd`, followed by a
 :class:`RetryDecision` when the client will retry; and one :class:`CallEnd`.
 
-Hooks are plain methods, called on the thread or task making the call (they must not
-block an event loop). An exception raised by a hook propagates to the caller with a note
-naming the hook; nothing is retried because of it, and the call's remaining hooks are
-not run. What hooks see is redacted: no secret key, signature, ``Authorization`` value
-or session token ever reaches them.
+Hooks are plain (not async) methods, called on the thread or task making the call, so
+they see its context variables (the caller's current OpenTelemetry span, for one); with
+the async client they run on the event loop and must not block it.
+
+An exception raised by a hook ends the call: it propagates to the caller with a note
+naming the hook (``__notes__``), nothing is retried because of it, and later hooks do
+not see that event. Every hook whose ``on_call_start`` returned still gets
+``on_call_end`` (its ``error`` is the hook's exception), so what a hook opens when a
+call starts it can always close. An exception in ``on_call_end`` does not stop the
+other hooks' ``on_call_end``; the first one is raised, even after a successful call.
+
+What hooks see is redacted: no secret key, signature, ``Authorization`` value or
+session token ever reaches them (request headers carry ``<redacted>`` in their place,
+and response headers or error messages that quote the token or signature have it
+blanked out).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
 
 import attrs
+
+from .errors import ConfigurationError
 
 if TYPE_CHECKING:
     from ._models import ListEngagementsResponse
@@ -41,13 +53,13 @@ class CallStart:
     operation: str
     """Always ``"ListEngagements"``."""
     params: Mapping[str, object]
-    """The request's members as sent (wire names: ``IncidentId``, ``MaxResults``,
+    """The request's members as sent, by wire name (``IncidentId``, ``MaxResults``,
     ``NextToken``, ``TimeRangeValue``; only those set). Holds no secret."""
     region_name: str
     """The client's region."""
     endpoint_url: str
     """The URL the request is sent to."""
-    state: dict[str, object]
+    state: dict[object, object]
     """Scratch space for hooks, the same dict in every event of this call (key it by
     your hook, e.g. ``state[self]``): per-call state without a map of your own."""
 
@@ -71,7 +83,7 @@ class AttemptEnd:
     """Time from sending to having the whole response (or the error), in seconds."""
     error: SSMContactsError | None
     """The attempt's error (ServiceError, TransportError, ResponseParseError), or None."""
-    state: dict[str, object]
+    state: dict[object, object]
     """The call's scratch dict (see :attr:`CallStart.state`)."""
 
 
@@ -82,14 +94,14 @@ class RetryDecision:
     attempt: int
     """The attempt that failed (the retry is attempt + 1)."""
     error: SSMContactsError
-    """Why: the attempt's error."""
+    """The failed attempt's error, the reason for the retry."""
     reason: str
     """The error code (``ThrottlingException``...) or the error class name."""
     delay_seconds: float
     """How long the client sleeps before the retry, in seconds (0 for a clock-skew re-sign)."""
     quota_left: int
     """Retry-quota tokens left after this retry was paid for."""
-    state: dict[str, object]
+    state: dict[object, object]
     """The call's scratch dict (see :attr:`CallStart.state`)."""
 
 
@@ -107,7 +119,7 @@ class CallEnd:
     """Time from the call's start to its end, sleeps included, in seconds."""
     retry_delay_seconds: float
     """Time slept before retries, in seconds."""
-    state: dict[str, object]
+    state: dict[object, object]
     """The call's scratch dict (see :attr:`CallStart.state`)."""
 
 
@@ -129,3 +141,23 @@ class Hook:
 
     def on_call_end(self, event: CallEnd) -> None:
         """When the call returns or raises."""
+
+
+_METHODS = ("on_call_start", "on_attempt", "on_retry", "on_call_end")
+
+
+def _check_hooks(hooks: object) -> tuple[Hook, ...]:  # pyright: ignore[reportUnusedFunction]
+    """The ``hooks=`` argument as a tuple; ConfigurationError when it is not a sequence
+    of objects with at least one hook method (a bare function would never be called)."""
+    if isinstance(hooks, (str, bytes, Hook)) or not isinstance(hooks, Iterable):
+        raise ConfigurationError(
+            f"hooks must be a sequence of hook objects (e.g. [MyHook()]); got {hooks!r:.80}"
+        )
+    checked = tuple(hooks)  # pyright: ignore[reportUnknownArgumentType]
+    for hook in checked:
+        if not any(callable(getattr(hook, name, None)) for name in _METHODS):
+            raise ConfigurationError(
+                f"hooks: {hook!r:.80} has none of the methods {', '.join(_METHODS)}; "
+                "subclass ssm_engagements.hooks.Hook and override the ones you need"
+            )
+    return checked
