@@ -132,7 +132,9 @@ def render_html(
         title: the page's heading; default: "Paging timeline" and the incident's
             name when every engagement belongs to one incident.
         now: the end of the window for open engagements (timezone-aware, any
-            zone; shown in UTC); default: the current time.
+            zone; shown in UTC); default: the current time. The window runs from
+            the first start to the last stop (or ``now`` while one is open), and is
+            at least a minute wide.
         max_rows: contacts drawn at most; the others are counted on a
             "+N more contacts" line.
 
@@ -321,9 +323,10 @@ def _short(arn: str) -> str:
     parts = arn.split(":", 5)
     if len(parts) != 6 or parts[0] != "arn" or "/" not in parts[5]:
         return arn
-    resource = parts[5].split("/")
-    # incident-record/<name>/<id>: the name says more than the id.
-    return resource[1] if len(resource) > 2 and resource[1] else resource[-1] or arn
+    kind, _, name = parts[5].partition("/")
+    if kind == "incident-record" and name.count("/") >= 1:
+        return name.split("/")[0] or name  # incident-record/<name>/<id>: the name says more
+    return name or arn
 
 
 def _cut(text: str, limit: int = _LABEL_CHARS) -> str:
