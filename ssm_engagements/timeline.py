@@ -35,6 +35,7 @@ _X0, _X1 = 216, 1120  # the plot: the window's start and end
 _BAR_H, _LANE_H, _ROW_PAD = 12, 16, 4
 _MAX_LANES = 4  # overlapping engagements of one contact stack up to this many lanes
 _LABEL_CHARS = 24  # row labels longer than this are cut with an ellipsis
+_TALL = 480  # rows taller than this get the tick labels below them too
 _MAX_TICKS = 10
 _MIN_SPAN = timedelta(minutes=1)
 _MIN_BAR_W = 2.0  # an instant engagement is still visible
@@ -330,7 +331,11 @@ def _short(arn: str) -> str:
 
 
 def _cut(text: str, limit: int = _LABEL_CHARS) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "\u2026"
+    """Shortened in the middle: names often share a prefix and differ at the end."""
+    if len(text) <= limit:
+        return text
+    head = (limit - 1) // 2 + 1
+    return text[:head] + "\u2026" + text[len(text) - (limit - 1 - head) :]
 
 
 def _when(moment: datetime, *, date: bool = True) -> str:
@@ -512,6 +517,15 @@ def _svg(chart: _Chart, *, standalone: bool) -> str:
         out.append("</g>")
     out.append("</g>")
 
+    if rows_height > _TALL:  # a reader at the bottom rows should not scroll up for times
+        out.append('<g class="axis-bottom">')
+        for moment, (main, _context) in zip(ticks, labels, strict=True):
+            out.append(
+                f'<text x="{_n(x_of(moment))}" y="{_n(rows_bottom + 14)}" font-size="11" '
+                f'text-anchor="middle" fill="{_INK}">{_esc(main)}</text>'
+            )
+        out.append("</g>")
+
     has_open = any(bar.is_open for bar in chart.bars)
     if has_open:
         x = _n(x_of(chart.now)) if chart.now <= chart.end else _n(_X1)
@@ -544,7 +558,7 @@ def _svg(chart: _Chart, *, standalone: bool) -> str:
                 )
     out.append("</g>")
 
-    y = rows_bottom
+    y = rows_bottom + (18 if rows_height > _TALL else 0)
     if chart.hidden:
         more = len(chart.hidden)
         hidden_bars = sum(len(row.bars) for row in chart.hidden)

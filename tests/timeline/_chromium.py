@@ -7,6 +7,7 @@ and no network services.
 
 from __future__ import annotations
 
+import re
 import shutil
 import struct
 import subprocess
@@ -65,9 +66,8 @@ def print_pdf(page: Path, pdf: Path) -> None:
 
 
 def pdf_pages(pdf: Path) -> int:
-    """How many pages a PDF has (its ``/Type /Page`` objects)."""
-    data = pdf.read_bytes()
-    return data.count(b"/Type /Page\n") + data.count(b"/Type /Page/") + data.count(b"/Type /Page>")
+    """How many pages a PDF has: its ``/Type /Page`` objects (not ``/Pages``)."""
+    return len(re.findall(rb"/Type\s*/Page(?![A-Za-z])", pdf.read_bytes()))
 
 
 def png_size(png: Path) -> tuple[int, int]:
