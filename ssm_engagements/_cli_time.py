@@ -12,9 +12,7 @@ import re
 from collections.abc import Sequence
 from datetime import datetime, timedelta, timezone
 
-__all__ = ["RELATIVE_HELP", "join_relative", "resolve", "timestamp", "when"]
-
-RELATIVE_HELP = "now, or back from now: -30s, -30m, -2h, -7d, -2w, -1h30m"
+__all__ = ["join_relative", "resolve", "timestamp", "when"]
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
 _RELATIVE = re.compile(r"-(?:\d+[smhdw])+", re.ASCII)

@@ -32,7 +32,8 @@ Writes one self-contained HTML page (inline SVG and CSS; nothing loaded from the
 network), or the bare SVG when FILE ends in .svg. The default FILE is named after the
 incident: timeline-<name>-<id>.html, or timeline.html without --incident-id.
 --start/--end bound the engagements' start times: ISO-8601 (no offset means UTC) or
-relative to now ({_cli_time.RELATIVE_HELP}). Open engagements are drawn up to now.
+relative to one "now" per run: now, -30m, -2h, -7d, -1h30m. Open engagements are drawn
+up to now.
 --demo draws the demo incident of 'list --demo', as if it were now 2024-03-14 16:00 UTC.
 Exit status: 0 ok (also when there is nothing to draw), 1 service, network or file
 error, 2 bad usage or configuration, 130 Ctrl-C."""
