@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from ssm_engagements._cli import main
 from ssm_engagements._demo_data import DEMO_NOW, incident_engagements
 from ssm_engagements.emulator import Emulator
 from tests.cli._helpers import cli_env, next_token, run
@@ -140,10 +141,13 @@ def test_a_failed_fetch_keeps_the_previous_file(here: Path, emu: Emulator) -> No
         (["-o", "no/such/folder/t.html"], 1, "cannot write 'no/such/folder/t.html'"),
     ],
 )
-def test_bad_usage_is_one_line(here: Path, args: list[str], status: int, message: str) -> None:
-    got, _, err = run_in(here, "timeline", "--demo", *args)
-    assert got == status
+def test_bad_usage_is_one_line(
+    here: Path, args: list[str], status: int, message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["timeline", "--demo", *args]) == status
+    err = capsys.readouterr().err
     assert message in err and "Traceback" not in err
+    assert len([line for line in err.splitlines() if "error:" in line]) == 1
     assert list(here.iterdir()) == []
 
 
