@@ -106,3 +106,13 @@ def bench(session: nox.Session) -> None:
     """
     session.install("-e", ".[test]")
     session.run("python", "tests/benchmarks/bench.py", *session.posargs)
+
+
+@nox.session
+def screenshot(session: nox.Session) -> None:
+    """Remake docs/_static/timeline-demo.png: `timeline --demo` in headless Chromium.
+
+    Needs Debian's chromium package (apt-get install chromium).
+    """
+    session.install("-e", ".[test]")
+    session.run("python", "-m", "tests.timeline.screenshot", *session.posargs)

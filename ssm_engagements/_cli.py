@@ -1,7 +1,8 @@
-"""The ``ssm-engagements`` command line: ``list`` engagements, or run the local ``emulator``.
+"""The ``ssm-engagements`` command line: ``list`` engagements, draw a ``timeline``, or run
+the local ``emulator``.
 
-Stdlib argparse only. The emulator is imported only for ``list --demo`` and
-``emulator``; nothing in the library imports this module.
+Stdlib argparse only. The emulator is imported only for ``--demo`` and ``emulator``;
+nothing in the library imports this module.
 """
 
 from __future__ import annotations
@@ -9,13 +10,16 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
-import re
 import sys
 import time
 from collections.abc import Sequence
 from datetime import datetime, timezone
 from typing import NoReturn
 
+from . import _cli_time, _cli_timeline
+from ._cli_base import PROG
+from ._cli_base import UsageError as _UsageError
+from ._cli_base import note as _note
 from ._cli_output import Output
 from ._client import EngagementsClient
 from ._models import TimeRange
@@ -25,7 +29,6 @@ from .errors import ConfigurationError, ParamValidationError, SSMContactsError
 
 __all__ = ["main"]
 
-PROG = "ssm-engagements"
 _ARGUMENT_OPTIONS = (
     ("region_name=", "--region"),
     ("profile_name=", "--profile"),
@@ -36,6 +39,7 @@ _EXAMPLES = f"""\
 Examples:
   {PROG} list --demo                       # sample data from a local emulator
   {PROG} list --region us-east-2 --output json
+  {PROG} timeline --demo -o timeline.html  # who was paged, when: a picture
   {PROG} emulator --demo-data              # a local endpoint for boto3 / the AWS CLI
 
 Run '{PROG} COMMAND --help' for a command's options."""
@@ -46,13 +50,14 @@ Examples:
   {PROG} list --region us-east-2 --profile oncall --output jsonl | jq -r .ContactArn
   {PROG} list --incident-id arn:aws:ssm-incidents::111122223333:incident-record/x/1 \\
       --start 2024-05-01 --end 2024-05-02T12:00:00Z
+  {PROG} list --start=-2h                   # the last two hours
   {PROG} list --max-items 50                # stderr: NextToken: <token>
   {PROG} list --max-items 50 --starting-token <token>
   {PROG} list --endpoint-url http://127.0.0.1:4566
 
---start/--end take ISO-8601 (2024-05-01, 2024-05-01T12:30:00Z, 2024-05-01T14:30+02:00);
-no offset means UTC. The table shortens ARNs to fit the terminal; json, jsonl and csv
-keep them whole.
+--start/--end take ISO-8601 (2024-05-01, 2024-05-01T12:30:00Z, 2024-05-01T14:30+02:00;
+no offset means UTC) or a time relative to now: now, -30m, -2h, -7d, -1h30m.
+The table shortens ARNs to fit the terminal; json, jsonl and csv keep them whole.
 Exit status: 0 ok, 1 service or network error, 2 bad usage or configuration, 130 Ctrl-C.
 SSM_ENGAGEMENTS_LOG=debug logs every request to stderr."""
 _EMULATOR_EXAMPLES = f"""\
@@ -65,31 +70,10 @@ Examples:
 epoch times). The emulator serves until Ctrl-C (exit status 130)."""
 
 
-class _UsageError(Exception):
-    """A bad combination of options, found after parsing (exit status 2)."""
-
-
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         # One line, not argparse's usage block, so scripts' logs stay readable.
         self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
-
-
-def _timestamp(text: str) -> datetime:
-    """--start / --end: ISO-8601 with ``Z`` or an offset; a naive value means UTC."""
-    value = text.strip()
-    if value[-1:] in ("Z", "z"):
-        value = value[:-1] + "+00:00"
-    # Python 3.10's fromisoformat wants "+hh:mm" and 3 or 6 fraction digits.
-    value = re.sub(r"\.(\d+)", lambda m: "." + m[1][:6].ljust(6, "0"), value)
-    value = re.sub(r"([Tt ].*[+-]\d{2})(\d{2})$", r"\1:\2", value)
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"not an ISO-8601 date/time: {text!r} (e.g. 2024-05-01, 2024-05-01T12:30:00Z)"
-        ) from None
-    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -109,8 +93,8 @@ def _parser() -> argparse.ArgumentParser:
     )  # fmt: skip
     ls.set_defaults(run=_cmd_list)
     ls.add_argument("--incident-id", metavar="ARN", help="only this incident's engagements")
-    ls.add_argument("--start", type=_timestamp, metavar="ISO", help="started at/after (UTC)")
-    ls.add_argument("--end", type=_timestamp, metavar="ISO", help="started at/before (UTC)")
+    ls.add_argument("--start", type=_cli_time.when, metavar="WHEN", help="started at/after")
+    ls.add_argument("--end", type=_cli_time.when, metavar="WHEN", help="started at/before")
     ls.add_argument("--max-items", type=int, metavar="N", help="stop after N engagements")
     ls.add_argument("--page-size", type=int, metavar="N", help="engagements per request")
     ls.add_argument("--starting-token", metavar="T", help="continue from a NextToken")
@@ -122,6 +106,8 @@ def _parser() -> argparse.ArgumentParser:
     ls.add_argument("--profile", metavar="P", help="shared config / credentials profile")
     ls.add_argument("--endpoint-url", metavar="URL", help="send requests to this endpoint")
     ls.add_argument("--demo", action="store_true", help="list sample data from a local emulator")
+
+    _cli_timeline.add_parser(commands)
 
     emu = commands.add_parser(
         "emulator", help="run a local ListEngagements endpoint", epilog=_EMULATOR_EXAMPLES,
@@ -145,14 +131,12 @@ def _parser() -> argparse.ArgumentParser:
 # -- commands ------------------------------------------------------------------------------
 
 
-def _note(message: str) -> None:
-    print(f"{PROG}: {message}", file=sys.stderr, flush=True)
-
-
 def _cmd_list(args: argparse.Namespace) -> int:
-    if args.start and args.end and args.start > args.end:
+    now = datetime.now(timezone.utc)  # once: relative --start and --end share it
+    start, end = _cli_time.resolve(args.start, now), _cli_time.resolve(args.end, now)
+    if start and end and start > end:
         raise _UsageError("argument --start: must not be after --end")
-    window = TimeRange(start_time=args.start, end_time=args.end) if args.start or args.end else None
+    window = TimeRange(start_time=start, end_time=end) if start or end else None
     output = Output(args.output, sys.stdout)
     with contextlib.ExitStack() as stack:
         if args.demo:
@@ -266,7 +250,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line with ``argv`` (default: sys.argv[1:]); returns the exit status."""
     try:
         try:
-            args = _parser().parse_args(argv)
+            argv = sys.argv[1:] if argv is None else argv
+            args = _parser().parse_args(_cli_time.join_relative(argv))
         except SystemExit as exc:  # --help, --version, usage errors: argparse's own status
             return exc.code if isinstance(exc.code, int) else 0
         try:

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta, timezone
 __all__ = [
     "BOTOCORE_EXAMPLE",
     "DEMO_INCIDENT_ID",
+    "DEMO_NOW",
     "DEMO_REGION",
     "DOCUMENTED_SAMPLE",
     "demo_engagements",
@@ -73,6 +74,10 @@ DEMO_INCIDENT_ID = (
 """The generated incident's IncidentId (use it with ``--incident-id``)."""
 
 _INCIDENT_START = datetime(2024, 3, 14, 9, 26, 53, 417000, tzinfo=timezone.utc)
+
+DEMO_NOW = datetime(2024, 3, 14, 16, 0, tzinfo=timezone.utc)
+""""Now" for ``--demo``: after the incident's last page, with a tenth of its engagements
+still open. Fixed, so the demo's timeline and relative times are the same on every run."""
 _PLANS = ("payments-oncall", "platform-escalation", "database-oncall", "sre-primary", "sre-backup")
 _PEOPLE = ("akuam", "jdoe", "mmiller", "rpatel", "lchen", "sgarcia", "okim")
 _SENDERS = ("ssm-incidents", "ssm-incidents", "ssm-incidents", "cli", "console")

@@ -40,6 +40,7 @@ def _documented(heading: str) -> set[str]:
 @pytest.mark.parametrize(
     ("command", "heading"),
     [((), "# Command line"), (("list",), "## `ssm-engagements list`"),
+     (("timeline",), "## `ssm-engagements timeline`"),
      (("emulator",), "## `ssm-engagements emulator`")],
 )  # fmt: skip
 def test_the_page_documents_exactly_the_options_of_help(

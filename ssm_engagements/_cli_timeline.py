@@ -1,0 +1,189 @@
+"""``ssm-engagements timeline``: fetch an incident's engagements and draw them (HTML or SVG)."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import re
+import sys
+import tempfile
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from . import _cli_time
+from ._cli_base import PROG, UsageError, note
+from ._client import EngagementsClient
+from ._models import Engagement, TimeRange
+from .errors import SSMContactsError
+
+__all__ = ["add_parser"]
+
+_EXAMPLES = f"""\
+Examples:
+  {PROG} timeline --demo -o timeline.html
+  {PROG} timeline --region us-east-2 \\
+      --incident-id arn:aws:ssm-incidents::111122223333:incident-record/outage/0123abcd
+  {PROG} timeline --start=-12h -o last-12-hours.svg     # the bare SVG
+  {PROG} timeline --incident-id ARN -o - > page.html    # to standard output
+
+Writes one self-contained HTML page (inline SVG and CSS; nothing loaded from the
+network), or the bare SVG when FILE ends in .svg. The default FILE is named after the
+incident: timeline-<name>-<id>.html, or timeline.html without --incident-id.
+--start/--end bound the engagements' start times: ISO-8601 (no offset means UTC) or
+relative to one "now" per run: now, -30m, -2h, -7d, -1h30m. Open engagements are drawn
+up to now.
+--demo draws the demo incident of 'list --demo', as if it were now 2024-03-14 16:00 UTC.
+Exit status: 0 ok (also when there is nothing to draw), 1 service, network or file
+error, 2 bad usage or configuration, 130 Ctrl-C."""
+
+
+def add_parser(commands: Any) -> None:
+    """Add the ``timeline`` command to the subparsers action ``commands``."""
+    tl = commands.add_parser(
+        "timeline", help="draw who was paged, when and for how long (HTML or SVG)",
+        epilog=_EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Draw an incident's paging timeline: one row per contact, a bar per "
+        "engagement.",
+    )  # fmt: skip
+    tl.set_defaults(run=run)
+    tl.add_argument("--incident-id", metavar="ARN", help="only this incident's engagements")
+    tl.add_argument("--start", type=_cli_time.when, metavar="WHEN", help="started at/after")
+    tl.add_argument("--end", type=_cli_time.when, metavar="WHEN", help="started at/before")
+    tl.add_argument(
+        "-o", "--output", metavar="FILE",
+        help="write here; .svg: the bare SVG; -: standard output (default: from the incident)",
+    )  # fmt: skip
+    tl.add_argument(
+        "--max-rows", type=int, default=None, metavar="N",
+        help="draw at most N contacts, count the rest (default: 40)",
+    )  # fmt: skip
+    tl.add_argument("--region", metavar="R", help="AWS region (default: AWS_REGION, profile)")
+    tl.add_argument("--profile", metavar="P", help="shared config / credentials profile")
+    tl.add_argument("--endpoint-url", metavar="URL", help="send requests to this endpoint")
+    tl.add_argument("--demo", action="store_true", help="draw the demo incident (no AWS account)")
+
+
+def default_file(incident_id: str | None) -> str:
+    """``timeline-<name>-<id>.html`` from an incident ARN's ``incident-record/<name>/<id>``."""
+    if not incident_id:
+        return "timeline.html"
+    resource = incident_id.split(":", 5)[-1]
+    parts = [p for p in resource.split("/") if p]
+    if parts and parts[0] == "incident-record":
+        parts = parts[1:]
+    if len(parts) >= 2:
+        parts = [parts[-2], parts[-1].split("-")[0]]  # the name and the id's first group
+    stem = re.sub(r"[^A-Za-z0-9._]+", "-", "-".join(parts)).strip("-.")[:80]
+    return f"timeline-{stem}.html" if stem else "timeline.html"
+
+
+def run(args: argparse.Namespace) -> int:
+    from ._demo_data import DEMO_INCIDENT_ID, DEMO_NOW
+    from .timeline import DEFAULT_MAX_ROWS, render_html, render_svg
+
+    max_rows = DEFAULT_MAX_ROWS if args.max_rows is None else args.max_rows
+    if max_rows < 1:
+        raise UsageError(f"argument --max-rows: must be at least 1; got {max_rows}")
+    if args.demo and (args.region or args.profile or args.endpoint_url):
+        raise UsageError("--demo cannot be combined with --region, --profile or --endpoint-url")
+    now = DEMO_NOW if args.demo else datetime.now(timezone.utc)  # once per run
+    start, end = _cli_time.resolve(args.start, now), _cli_time.resolve(args.end, now)
+    if start and end and start > end:
+        raise UsageError("argument --start: must not be after --end")
+    window = TimeRange(start_time=start, end_time=end) if start or end else None
+    incident = args.incident_id or (DEMO_INCIDENT_ID if args.demo else None)
+    target = args.output or default_file(incident)
+
+    with contextlib.ExitStack() as stack:
+        # Open the file's temporary sibling before fetching: an unwritable place fails
+        # at once, and an existing file is replaced only by a complete picture.
+        pending = None if target == "-" else stack.enter_context(_Pending(Path(target)))
+        engagements = _fetch(args, incident, window, stack)
+        render = render_svg if target.lower().endswith(".svg") else render_html
+        text = render(engagements, title=_title(incident), now=now, max_rows=max_rows)
+        if pending is None:
+            sys.stdout.write(text)
+            sys.stdout.flush()
+        else:
+            pending.commit(text)
+    contacts = len({e.contact_arn for e in engagements if e.start_time is not None})
+    where = "standard output" if target == "-" else target
+    note(f"drew {len(engagements)} engagements of {contacts} contacts to {where}")
+    return 0
+
+
+def _title(incident: str | None) -> str | None:
+    if not incident:
+        return None  # the library names it after the engagements' incident, if one
+    parts = [p for p in incident.split(":", 5)[-1].split("/") if p]
+    name = parts[1] if len(parts) > 2 and parts[0] == "incident-record" else parts[-1]
+    return f"Paging timeline: {name}"
+
+
+def _fetch(
+    args: argparse.Namespace,
+    incident: str | None,
+    window: TimeRange | None,
+    stack: contextlib.ExitStack,
+) -> list[Engagement]:
+    if args.demo:
+        from ._demo_data import DEMO_REGION, demo_engagements
+        from .emulator import Emulator
+
+        emu = stack.enter_context(Emulator(region=DEMO_REGION, engagements=demo_engagements()))
+        note(f"demo: drawing sample engagements from a local emulator at {emu.url}")
+        client = emu.client(user_agent_extra="cli")
+    else:
+        client = EngagementsClient(
+            args.region, profile_name=args.profile, endpoint_url=args.endpoint_url,
+            user_agent_extra="cli",
+        )  # fmt: skip
+    with client:
+        try:
+            return list(client.iter_engagements(incident_id=incident, time_range=window))
+        except SSMContactsError as exc:
+            exc.resume_token = None  # timeline has no --starting-token to continue with
+            raise
+
+
+class _Pending:
+    """A temporary file beside ``path``, renamed over it by :meth:`commit`, else removed."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.temp: str | None = None
+
+    def __enter__(self) -> _Pending:
+        try:
+            fd, self.temp = tempfile.mkstemp(
+                prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent
+            )
+        except OSError as exc:
+            raise _FileError(self.path, exc) from None
+        os.close(fd)
+        return self
+
+    def commit(self, text: str) -> None:
+        assert self.temp is not None
+        try:
+            with open(self.temp, "w", encoding="utf-8", newline="\n") as stream:
+                stream.write(text)
+            os.chmod(self.temp, 0o644)  # mkstemp's 0600 would hide the page from a web server
+            os.replace(self.temp, self.path)
+        except OSError as exc:
+            raise _FileError(self.path, exc) from None
+        self.temp = None
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self.temp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(self.temp)
+
+
+class _FileError(SSMContactsError):
+    """The output file cannot be written (exit status 1)."""
+
+    def __init__(self, path: Path, error: OSError) -> None:
+        super().__init__(f"cannot write {str(path)!r}: {error.strerror or error}")
