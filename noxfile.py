@@ -99,12 +99,14 @@ def reliability_doc(session: nox.Session) -> None:
 
 @nox.session
 def bench(session: nox.Session) -> None:
-    """ssm_engagements against boto3, side by side (tests/benchmarks/bench.py, ~2 min).
+    """ssm_engagements against boto3 and aiobotocore, side by side
+    (tests/benchmarks/bench.py, ~4 min).
 
-    Prints the table and writes it as JSON to .bench/ (git-ignored). Options after
-    ``--``: ``--reps N`` (5), ``--cold-reps N`` (3 x reps), ``--out DIR``.
+    Prints the tables and writes them as JSON to .bench/ (git-ignored). Options after
+    ``--``: ``--reps N`` (5), ``--cold-reps N`` (3 x reps), ``--only sync,async,fanout``,
+    ``--before REF`` (also measure the package at a git commit), ``--out DIR``.
     """
-    session.install("-e", ".[test]")
+    session.install("-e", ".[bench]")
     session.run("python", "tests/benchmarks/bench.py", *session.posargs)
 
 

@@ -2,9 +2,17 @@
 
     python bench_child.py WHAT LIB URL [ARGS...]
 
-WHAT: import | client | coldstart | pages SIZE WARMUP BATCHES PER_BATCH | stream SIZE
+WHAT: import | client | coldstart | pages SIZE WARMUP BATCHES PER_BATCH |
+      stream SIZE [MAX_ITEMS] | fanout LISTINGS PAGES CONCURRENCY SIZE REPS
 LIB:  ours (ssm_engagements) | boto3 | raw (urllib3 + botocore SigV4 + json.loads) |
-      rawattrs (raw + frozen attrs objects with aware datetimes)
+      rawattrs (raw + frozen attrs objects with aware datetimes) |
+      aio (ssm_engagements' AsyncEngagementsClient) | aiobotocore |
+      rawaio (aiohttp + botocore SigV4 + json.loads: dicts, no models)
+
+The async libraries (ASYNC) run every measurement inside one ``asyncio.run``. In
+``fanout``, the async libraries run LISTINGS listings as tasks, CONCURRENCY at a time
+(a semaphore), on one client; the others run them on a thread pool of CONCURRENCY
+threads sharing one client. Every client gets a pool of CONCURRENCY connections.
 
 Only ``sys`` and ``time`` are imported before a measurement starts, so a cold import
 is measured from the same starting point for every library. CPU is
@@ -19,13 +27,23 @@ import time
 
 TARGET = "SSMContacts.ListEngagements"
 CONTENT_TYPE = "application/x-amz-json-1.1"
+ASYNC = ("aio", "aiobotocore", "rawaio")
+POOL = 16  # connections per client: the fan-out's concurrency
 
 
 def import_lib(lib: str) -> None:
-    if lib == "ours":
+    if lib in ("ours", "aio"):
         import ssm_engagements  # noqa: F401
     elif lib == "boto3":
         import boto3  # noqa: F401
+    elif lib == "aiobotocore":
+        import aiobotocore.session  # noqa: F401
+    elif lib == "rawaio":
+        import json
+
+        import aiohttp  # noqa: F401
+        import botocore.auth
+        import botocore.awsrequest
     else:
         import json  # noqa: F401
 
@@ -37,16 +55,25 @@ def import_lib(lib: str) -> None:
             import attrs  # noqa: F401
 
 
-def make_client(lib: str, url: str) -> object:
+def make_client(lib: str, url: str, pool: int | None = None) -> object:
+    """A blocking client; with pool, one that keeps that many connections."""
     if lib == "ours":
         import ssm_engagements
 
-        return ssm_engagements.EngagementsClient(endpoint_url=url)
+        if pool is None:
+            return ssm_engagements.EngagementsClient(endpoint_url=url)
+        return ssm_engagements.EngagementsClient(endpoint_url=url, max_pool_connections=pool)
     if lib == "boto3":
         import boto3
 
-        return boto3.client("ssm-contacts", endpoint_url=url)
-    return RawClient(url, build=lib == "rawattrs")
+        if pool is None:
+            return boto3.client("ssm-contacts", endpoint_url=url)
+        from botocore.config import Config
+
+        return boto3.client(
+            "ssm-contacts", endpoint_url=url, config=Config(max_pool_connections=pool)
+        )
+    return RawClient(url, build=lib == "rawattrs", pool=pool or 1)
 
 
 def caller(lib: str, client):
@@ -75,7 +102,7 @@ class RawClient:
     """The floor: urllib3 keep-alive, botocore SigV4Auth per request, json.loads; with
     ``build``, also frozen attrs objects with aware UTC datetimes."""
 
-    def __init__(self, url: str, *, build: bool) -> None:
+    def __init__(self, url: str, *, build: bool, pool: int = 1) -> None:
         import json
         import os
         from datetime import datetime, timezone
@@ -87,7 +114,7 @@ class RawClient:
         from botocore.credentials import Credentials
 
         parts = urlsplit(url)
-        self._pool = urllib3.HTTPConnectionPool(parts.hostname, parts.port, maxsize=1)
+        self._pool = urllib3.HTTPConnectionPool(parts.hostname, parts.port, maxsize=pool)
         self._url = url.rstrip("/") + "/"
         self._creds = Credentials(
             os.environ["AWS_ACCESS_KEY_ID"],
@@ -132,6 +159,12 @@ class RawClient:
             self._build = build_page
 
     def call(self, size: int, token: str | None) -> tuple[int, str | None]:
+        items, token = self.page(size, token)
+        return len(items), token
+
+    def page(
+        self, size: int, token: str | None
+    ) -> tuple[list[object] | tuple[object, ...], str | None]:
         params: dict[str, object] = {"MaxResults": size}
         if token:
             params["NextToken"] = token
@@ -144,7 +177,209 @@ class RawClient:
         items = data["Engagements"]
         if self._build is not None:
             items = self._build(items)
-        return len(items), data.get("NextToken")
+        return items, data.get("NextToken")
+
+
+class RawAioClient:
+    """The async floor: one aiohttp ClientSession (keep-alive pool), botocore SigV4Auth
+    per request, json.loads; plain dicts, no models."""
+
+    def __init__(self, url: str, pool: int) -> None:
+        import json
+        import os
+
+        import aiohttp
+        from botocore.auth import SigV4Auth
+        from botocore.awsrequest import AWSRequest
+        from botocore.credentials import Credentials
+
+        self._session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=pool))
+        self._url = url.rstrip("/") + "/"
+        self._creds = Credentials(
+            os.environ["AWS_ACCESS_KEY_ID"],
+            os.environ["AWS_SECRET_ACCESS_KEY"],
+            os.environ.get("AWS_SESSION_TOKEN"),
+        )
+        self._region = os.environ["AWS_REGION"]
+        self._json = json
+        self._signer = SigV4Auth
+        self._request = AWSRequest
+
+    async def call(self, size: int, token: str | None) -> tuple[int, str | None]:
+        params: dict[str, object] = {"MaxResults": size}
+        if token:
+            params["NextToken"] = token
+        body = self._json.dumps(params).encode()
+        headers = {"Content-Type": CONTENT_TYPE, "X-Amz-Target": TARGET}
+        request = self._request("POST", self._url, headers, body)
+        self._signer(self._creds, "ssm-contacts", self._region).add_auth(request)
+        async with self._session.post(
+            self._url, data=body, headers=dict(request.headers.items())
+        ) as response:
+            data = self._json.loads(await response.read())
+        return len(data["Engagements"]), data.get("NextToken")
+
+    async def close(self) -> None:
+        await self._session.close()
+
+
+class AsyncLib:
+    """An async library's client, made and closed inside the running event loop."""
+
+    def __init__(self, lib: str, url: str, pool: int = POOL) -> None:
+        self.lib, self.url, self.pool = lib, url, pool
+        self.client: object = None
+        self._context: object = None
+
+    async def __aenter__(self) -> AsyncLib:
+        if self.lib == "aio":
+            import ssm_engagements
+
+            self.client = ssm_engagements.AsyncEngagementsClient(
+                endpoint_url=self.url, max_pool_connections=self.pool
+            )
+        elif self.lib == "aiobotocore":
+            from aiobotocore.config import AioConfig
+            from aiobotocore.session import get_session
+
+            self._context = get_session().create_client(
+                "ssm-contacts",
+                endpoint_url=self.url,
+                config=AioConfig(max_pool_connections=self.pool),
+            )
+            self.client = await self._context.__aenter__()
+        else:
+            self.client = RawAioClient(self.url, self.pool)
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        if self._context is not None:
+            await self._context.__aexit__(None, None, None)
+        else:
+            await self.client.close()
+
+    def caller(self):
+        """call(page_size, token) -> awaitable (number of engagements, next token)."""
+        client = self.client
+        if self.lib == "aio":
+
+            async def call_aio(size: int, token: str | None) -> tuple[int, str | None]:
+                page = await client.list_engagements(max_results=size, next_token=token)
+                return len(page.engagements), page.next_token
+
+            return call_aio
+        if self.lib == "aiobotocore":
+
+            async def call_aiobotocore(size: int, token: str | None) -> tuple[int, str | None]:
+                kwargs: dict[str, object] = {"MaxResults": size}
+                if token:
+                    kwargs["NextToken"] = token
+                out = await client.list_engagements(**kwargs)
+                return len(out["Engagements"]), out.get("NextToken")
+
+            return call_aiobotocore
+        return client.call
+
+    async def stream(self, size: int, max_items: int | None = None) -> int:
+        """Iterate engagements the way a user would (async iterator / paginator)."""
+        count = 0
+        client = self.client
+        if self.lib == "aio":
+            async for _ in client.iter_engagements(page_size=size, max_items=max_items):
+                count += 1
+        elif self.lib == "aiobotocore":
+            config: dict[str, int] = {"PageSize": size}
+            if max_items is not None:
+                config["MaxItems"] = max_items
+            paginator = client.get_paginator("list_engagements")
+            async for page in paginator.paginate(PaginationConfig=config):
+                for _ in page["Engagements"]:
+                    count += 1
+        else:
+            call, token = self.caller(), None
+            while True:
+                n, token = await call(size, token)
+                count += n
+                if not token or (max_items is not None and count >= max_items):
+                    break
+        return count
+
+
+async def async_main(what: str, lib: str, url: str, args: list[int]) -> dict[str, object]:
+    if what == "coldstart":
+        wall0, cpu0 = time.perf_counter(), time.process_time()
+        import_lib(lib)
+        async with AsyncLib(lib, url) as made:
+            n, _ = await made.caller()(100, None)
+        assert n == 100, n
+        return {"wall_ms": (time.perf_counter() - wall0) * 1e3, "cpu_ms": _cpu_ms(cpu0)}
+    import_lib(lib)
+    async with AsyncLib(lib, url) as made:
+        if what == "pages":
+            size, warmup, batches, per_batch = args
+            call, token = made.caller(), None
+            for _ in range(warmup):
+                _, token = await call(size, token)
+            cpu_per_page, wall_per_page = [], []
+            for _ in range(batches):
+                wall0, cpu0 = time.perf_counter(), time.process_time()
+                for _ in range(per_batch):
+                    n, token = await call(size, token)
+                    assert n == size, n
+                cpu_per_page.append(_cpu_ms(cpu0) / per_batch)
+                wall_per_page.append((time.perf_counter() - wall0) * 1e3 / per_batch)
+            return {"cpu_ms_per_page": cpu_per_page, "wall_ms_per_page": wall_per_page}
+        if what == "fanout":
+            import asyncio
+
+            listings, pages, concurrency, size, reps = args
+            gate = asyncio.Semaphore(concurrency)
+
+            async def listing() -> int:
+                async with gate:
+                    return await made.stream(size, max_items=pages * size)
+
+            async def fan_out() -> int:
+                return sum(await asyncio.gather(*(listing() for _ in range(listings))))
+
+            return await timed_fanouts(fan_out, listings * pages * size, reps)
+    raise SystemExit(f"unknown async measurement {what!r}")
+
+
+async def timed_fanouts(fan_out, expected: int, reps: int) -> dict[str, object]:
+    """One warm-up fan-out (connections opened), then reps timed ones."""
+    assert await fan_out() == expected
+    wall, cpu = [], []
+    for _ in range(reps):
+        wall0, cpu0 = time.perf_counter(), time.process_time()
+        count = await fan_out()
+        cpu.append(_cpu_ms(cpu0))
+        wall.append((time.perf_counter() - wall0) * 1e3)
+        assert count == expected, count
+    return {"wall_ms": wall, "cpu_ms": cpu}
+
+
+def threaded_fanout(lib: str, url: str, args: list[int]) -> dict[str, object]:
+    """LISTINGS listings on a pool of CONCURRENCY threads sharing one client."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    listings, pages, concurrency, size, reps = args
+    client = make_client(lib, url, pool=concurrency)
+    expected = listings * pages * size
+    with ThreadPoolExecutor(concurrency) as pool:
+
+        def one(_: int) -> int:
+            return stream(lib, client, size, max_items=pages * size)
+
+        assert sum(pool.map(one, range(listings))) == expected  # threads and connections up
+        wall, cpu = [], []
+        for _ in range(reps):
+            wall0, cpu0 = time.perf_counter(), time.process_time()
+            count = sum(pool.map(one, range(listings)))
+            cpu.append(_cpu_ms(cpu0))
+            wall.append((time.perf_counter() - wall0) * 1e3)
+            assert count == expected, count
+    return {"wall_ms": wall, "cpu_ms": cpu}
 
 
 def high_water_kib() -> int:
@@ -174,11 +409,12 @@ def stream(lib: str, client, size: int, max_items: int | None = None) -> int:
         for page in client.get_paginator("list_engagements").paginate(PaginationConfig=config):
             for _ in page["Engagements"]:
                 count += 1
-    else:
-        call, token = caller(lib, client), None
+    else:  # the floors: a page at a time, its items one by one
+        token = None
         while True:
-            n, token = call(size, token)
-            count += n
+            items, token = client.page(size, token)
+            for _ in items:
+                count += 1
             if not token or (max_items is not None and count >= max_items):
                 break
     return count
@@ -189,7 +425,14 @@ def main(argv: list[str]) -> dict[str, object]:
     wall0, cpu0 = time.perf_counter(), time.process_time()
     if what == "import":
         import_lib(lib)
-        return {"wall_ms": (time.perf_counter() - wall0) * 1e3, "cpu_ms": _cpu_ms(cpu0)}
+        wall_ms, cpu_ms = (time.perf_counter() - wall0) * 1e3, _cpu_ms(cpu0)
+        return {"wall_ms": wall_ms, "cpu_ms": cpu_ms, "aiohttp_loaded": "aiohttp" in sys.modules}
+    if lib in ASYNC:
+        import asyncio
+
+        return asyncio.run(async_main(what, lib, url, [int(a) for a in args]))
+    if what == "fanout":
+        return threaded_fanout(lib, url, [int(a) for a in args])
     if what == "coldstart":
         import_lib(lib)
         n, _ = caller(lib, make_client(lib, url))(100, None)
@@ -216,11 +459,11 @@ def main(argv: list[str]) -> dict[str, object]:
             wall_per_page.append((time.perf_counter() - wall0) * 1e3 / per_batch)
         return {"cpu_ms_per_page": cpu_per_page, "wall_ms_per_page": wall_per_page}
     if what == "stream":
-        (size,) = (int(a) for a in args)
+        size, *limit = (int(a) for a in args)
         stream(lib, client, size, max_items=size)  # lazy imports, paginator models, buffers
         before = high_water_kib()
         wall0, cpu0 = time.perf_counter(), time.process_time()
-        count = stream(lib, client, size)
+        count = stream(lib, client, size, max_items=limit[0] if limit else None)
         wall_s, cpu_s = time.perf_counter() - wall0, time.process_time() - cpu0
         return {
             "count": count,
