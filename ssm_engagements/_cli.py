@@ -143,8 +143,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     emu.add_argument(
         "--token-key", metavar="KEY",
-        help="sign NextTokens with KEY, so tokens outlive a restart (default: random; "
-        "with --demo-data, the key of 'list --demo')",
+        help="sign NextTokens with KEY so they outlive a restart (default: random, "
+        "or the demo's key with the demo data)",
     )  # fmt: skip
     return parser
 
