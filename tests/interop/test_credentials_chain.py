@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import boto3
+import boto3.session
 import botocore.session
 import pytest
 
@@ -29,7 +29,10 @@ def test_security_token_wins_over_session_token_as_in_botocore(
             session_token=token,
         ) as emu:
             ours = se.EngagementsClient(emu.region, endpoint_url=emu.url, max_attempts=1)
-            theirs = boto3.client("ssm-contacts", region_name=emu.region, endpoint_url=emu.url)
+            # A fresh session: boto3.client() reuses a default one made by earlier tests.
+            theirs = boto3.session.Session().client(
+                "ssm-contacts", region_name=emu.region, endpoint_url=emu.url
+            )
             with ours:
                 if accepted:
                     assert ours.list_engagements().engagements == ()
