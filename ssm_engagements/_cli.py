@@ -25,7 +25,12 @@ from ._client import EngagementsClient
 from ._models import TimeRange
 from ._paginator import PageIterator
 from ._version import __version__
-from .errors import ConfigurationError, ParamValidationError, SSMContactsError
+from .errors import (
+    ConfigurationError,
+    ParamValidationError,
+    SSMContactsError,
+    ValidationException,
+)
 
 __all__ = ["main"]
 
@@ -122,6 +127,11 @@ def _parser() -> argparse.ArgumentParser:
     emu.add_argument(
         "--no-verify-signatures", action="store_true", help="accept any or no credentials"
     )
+    emu.add_argument(
+        "--token-key", metavar="KEY",
+        help="sign NextTokens with KEY so they outlive a restart (default: random, "
+        "or the demo's key with the demo data)",
+    )  # fmt: skip
     return parser
 
 
@@ -144,10 +154,14 @@ def _cmd_list(args: argparse.Namespace) -> int:
                 raise _UsageError(
                     "--demo cannot be combined with --region, --profile or --endpoint-url"
                 )
-            from ._demo_data import DEMO_REGION, demo_engagements
+            from ._demo_data import DEMO_REGION, DEMO_TOKEN_KEY, demo_engagements
             from .emulator import Emulator
 
-            emu = stack.enter_context(Emulator(region=DEMO_REGION, engagements=demo_engagements()))
+            # Fixed data and token key: a NextToken one demo prints, the next accepts.
+            demo = Emulator(
+                region=DEMO_REGION, engagements=demo_engagements(), token_key=DEMO_TOKEN_KEY
+            )
+            emu = stack.enter_context(demo)
             _note(f"demo: listing {len(emu)} sample engagements from a local emulator at {emu.url}")
             client = emu.client(user_agent_extra="cli")
         else:
@@ -170,7 +184,10 @@ def _write(pages: PageIterator, output: Output) -> int:
             output.page(page.engagements)
     except (SSMContactsError, KeyboardInterrupt) as exc:
         # Print what was fetched; the resume token continues right after it.
-        output.end(pages.resume_token, complete=False)
+        token = pages.resume_token
+        if isinstance(exc, SSMContactsError) and _token_rejected(exc):
+            token = exc.resume_token = None  # retrying it would fail the same way
+        output.end(token, complete=False)
         if isinstance(exc, KeyboardInterrupt) and pages.resume_token:
             print(f"NextToken: {pages.resume_token}", file=sys.stderr, flush=True)
         raise
@@ -180,13 +197,28 @@ def _write(pages: PageIterator, output: Output) -> int:
     return 0
 
 
+def _token_rejected(error: SSMContactsError) -> bool:
+    """True when the service refused the NextToken itself: printing the resume token
+    (that same token) again would only invite the user to retry it."""
+    if not isinstance(error, ValidationException):
+        return False
+    if any(field.name.lower() == "nexttoken" for field in error.fields):
+        return True
+    return "token" in (error.message or "").lower()
+
+
 def _cmd_emulator(args: argparse.Namespace) -> int:
-    from ._demo_data import demo_engagements
+    from ._demo_data import DEMO_TOKEN_KEY, demo_engagements
     from .emulator import Emulator
 
+    token_key = args.token_key
+    if token_key is None and args.demo_data:
+        token_key = DEMO_TOKEN_KEY
+    if token_key == "":
+        raise _UsageError("argument --token-key: must not be empty")
     emu = Emulator(
         host=args.host, port=args.port, region=args.region,
-        verify_signatures=not args.no_verify_signatures,
+        verify_signatures=not args.no_verify_signatures, token_key=token_key,
     )  # fmt: skip
     for path in args.data or ():
         try:

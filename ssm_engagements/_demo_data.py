@@ -16,6 +16,7 @@ __all__ = [
     "DEMO_INCIDENT_ID",
     "DEMO_NOW",
     "DEMO_REGION",
+    "DEMO_TOKEN_KEY",
     "DOCUMENTED_SAMPLE",
     "demo_engagements",
     "incident_engagements",
@@ -23,6 +24,9 @@ __all__ = [
 
 DEMO_REGION = "us-east-2"
 """The region of every sample ARN; the demo emulator serves it."""
+
+DEMO_TOKEN_KEY = "ssm-engagements-demo"
+"""The demo emulator's NextToken key: fixed, so a token one demo prints, the next accepts."""
 
 _ACCOUNT = "111122223333"
 _CONTACTS = f"arn:aws:ssm-contacts:{DEMO_REGION}:{_ACCOUNT}"

@@ -68,7 +68,8 @@ class Walk:
     def _max_results(self) -> int | None:
         if self.remaining is None:
             return self.page_size
-        return min(self.page_size or c.MAX_RESULTS_MAX, self.remaining)
+        # A page fetched to skip items (a boto3 token's) must also hold the skipped ones.
+        return min(self.page_size or c.MAX_RESULTS_MAX, self.remaining + self._offset)
 
     def next_request(self) -> tuple[int | None, str | None] | None:
         """(MaxResults, NextToken) of the page to fetch next; None when iteration is over.
@@ -95,7 +96,6 @@ class Walk:
         self._seen.add(token)
         self._page_token = token
         self._page_max_results = self._max_results()
-        self._offset = 0
         return self._page_max_results, token
 
     def accept(self, page: ListEngagementsResponse) -> None:
@@ -104,6 +104,8 @@ class Walk:
         items = page.engagements
         size = len(items)
         first = min(self._offset, size)
+        # Pages are contiguous: what a short page could not skip is skipped in the next.
+        self._offset -= first
         end = size if self.remaining is None else min(size, first + self.remaining)
         if self.remaining is not None:
             self.remaining -= end - first
@@ -134,6 +136,8 @@ class Walk:
         index = self.index
         if index < len(self.items):
             return encode_token(self._page_token, self._page_max_results, index)
+        if self._offset and self.next_token:
+            return encode_token(self.next_token, None, self._offset)
         return self.next_token
 
 

@@ -56,6 +56,7 @@ class Emulator:
         verify_signatures: bool = True,
         engagements: Iterable[Any] = (),
         clock_offset: float = 0.0,
+        token_key: str | bytes | None = None,
     ) -> None:
         """Configure (not start) an emulator.
 
@@ -64,18 +65,26 @@ class Emulator:
         skips every authentication check. ``engagements`` is passed to
         ``add_engagements``: bad ones raise ValueError or TypeError, as there.
         ``clock_offset`` is in seconds (positive: the emulator's clock is ahead).
+        ``token_key`` signs the NextTokens it issues (a str is UTF-8 encoded): emulators
+        with the same key and the same engagements accept each other's tokens, so a
+        token survives a restart; None (the default) draws a random key, and tokens
+        from any other emulator are rejected. An empty key raises ValueError.
         Nothing is bound until ``start``, so an unusable ``host`` or ``port`` is an
         OSError there.
         """
         self.host = host
         self.clock_offset = float(clock_offset)
         self._port = port
+        key = token_key.encode() if isinstance(token_key, str) else token_key
+        if key is not None and not key:
+            raise ValueError("token_key must not be empty")
         self._service = Service(
             credentials=Credentials(access_key_id, secret_access_key, session_token),
             region=region,
             verify_signatures=verify_signatures,
             clock=self.now,
             page_size=self.DEFAULT_PAGE_SIZE,
+            token_key=key,
         )
         self._lifecycle = threading.Lock()
         self._server: EmulatorHTTPServer | None = None

@@ -160,13 +160,14 @@ class Service:
         verify_signatures: bool,
         clock: Callable[[], float],
         page_size: int,
+        token_key: bytes | None = None,
     ) -> None:
         self.credentials = credentials
         self.region = region
         self.verify_signatures = verify_signatures
         self.clock = clock
         self.page_size = page_size
-        self.store = Store()
+        self.store = Store(token_key)
         self.faults = FaultQueue()
         self._lock = threading.Lock()
         self._requests: list[RecordedRequest] = []

@@ -194,12 +194,13 @@ class Store:
     come last. Pagination is by offset into that order, signed into NextToken.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, key: bytes | None = None) -> None:
         self._lock = threading.Lock()
         self._items: list[tuple[int, StoredEngagement]] = []
         self._seq = 0
-        # A per-instance key: tokens from another emulator are rejected, as they would be.
-        self._key = os.urandom(32)
+        # By default a per-instance key: tokens from another emulator are rejected, as
+        # they would be. A fixed key lets tokens outlive the process (the CLI's --demo).
+        self._key = os.urandom(32) if key is None else key
 
     def add(self, items: list[StoredEngagement]) -> None:
         with self._lock:

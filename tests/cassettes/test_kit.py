@@ -45,3 +45,18 @@ def test_a_cassette_miss_fails_fast_with_one_attempt(
 def test_other_transport_errors_are_still_retried() -> None:
     assert is_retryable(TransportError("connection reset"))
     assert not is_retryable(CassetteMissError("miss"))
+
+
+@pytest.mark.default_cassette("test_documented_sample_response.yaml")
+@pytest.mark.vcr
+def test_a_request_differing_only_in_its_json_body_misses(
+    cassette_client: EngagementsClient, recording: bool
+) -> None:
+    """The body matcher at work: asked first, while the recorded interaction is still
+    unplayed, a request that differs from it only in its body finds no answer."""
+    if recording:
+        pytest.skip("a miss only exists when replaying")
+    with pytest.raises(CassetteMissError):
+        cassette_client.list_engagements(max_results=7)
+    # Same method, URL and target, body {}: the recorded answer, still there to play.
+    assert cassette_client.list_engagements().engagements

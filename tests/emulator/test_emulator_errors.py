@@ -46,7 +46,7 @@ def test_wrong_secret_is_invalid_signature(emu: Emulator) -> None:
     )
     error = _boto3_error(client.list_engagements)
     assert error["Error"]["Code"] == "InvalidSignatureException"
-    assert error["ResponseMetadata"]["HTTPStatusCode"] == 403
+    assert error["ResponseMetadata"]["HTTPStatusCode"] == 400
     assert "does not match" in error["Error"]["Message"]
 
 
@@ -77,7 +77,7 @@ def test_expired_date_is_invalid_signature_with_server_date() -> None:
     with Emulator(clock_offset=900) as emu:
         error = _boto3_error(boto3_client(emu).list_engagements)
         assert error["Error"]["Code"] == "InvalidSignatureException"
-        assert error["ResponseMetadata"]["HTTPStatusCode"] == 403
+        assert error["ResponseMetadata"]["HTTPStatusCode"] == 400
         assert error["Error"]["Message"].startswith("Signature expired: ")
         assert "is now earlier than" in error["Error"]["Message"]
         server_date = parsedate_to_datetime(error["ResponseMetadata"]["HTTPHeaders"]["date"])
@@ -95,12 +95,12 @@ def test_future_date_is_invalid_signature() -> None:
 
 
 def test_wrong_region_in_scope_is_rejected(emu: Emulator) -> None:
-    body = _assert_aws_error(raw_post(emu, region="eu-west-1"), 403, "InvalidSignatureException")
+    body = _assert_aws_error(raw_post(emu, region="eu-west-1"), 400, "InvalidSignatureException")
     assert "region" in body["message"]
 
 
 def test_wrong_service_in_scope_is_rejected(emu: Emulator) -> None:
-    body = _assert_aws_error(raw_post(emu, service="ssm"), 403, "InvalidSignatureException")
+    body = _assert_aws_error(raw_post(emu, service="ssm"), 400, "InvalidSignatureException")
     assert "ssm-contacts" in body["message"]
 
 

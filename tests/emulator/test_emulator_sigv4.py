@@ -87,13 +87,13 @@ def test_signed_user_agent_and_query_are_honoured() -> None:
 
 def test_altered_body_header_or_secret_fails() -> None:
     headers = _signed()
-    assert _code(_check(headers, body=b"{}")) == ("InvalidSignatureException", 403)
+    assert _code(_check(headers, body=b"{}")) == ("InvalidSignatureException", 400)
     assert _code(_check({**headers, "X-Amz-Target": "SSMContacts.Other"})) == (
         "InvalidSignatureException",
-        403,
+        400,
     )
     other = Credentials(CREDS.access_key, "another")
-    assert _code(_check(headers, creds=other)) == ("InvalidSignatureException", 403)
+    assert _code(_check(headers, creds=other)) == ("InvalidSignatureException", 400)
 
 
 def _code(failure: AuthFailure | None) -> tuple[str, int] | None:
@@ -137,7 +137,7 @@ def test_five_minute_window(offset: int, ok: bool, start: str) -> None:
     if ok:
         assert failure is None
     else:
-        assert failure is not None and failure.status == 403
+        assert failure is not None and failure.status == 400
         assert failure.message.startswith(start)
 
 
@@ -162,11 +162,11 @@ def test_date_header_may_replace_x_amz_date() -> None:
 def test_host_must_be_signed_and_signed_headers_present() -> None:
     headers = _signed()
     auth = headers["Authorization"].replace("content-type;host;", "content-type;")
-    assert _code(_check({**headers, "Authorization": auth})) == ("InvalidSignatureException", 403)
+    assert _code(_check({**headers, "Authorization": auth})) == ("InvalidSignatureException", 400)
     without_target = {k: v for k, v in headers.items() if k != "X-Amz-Target"}
-    assert _code(_check(without_target)) == ("InvalidSignatureException", 403)
+    assert _code(_check(without_target)) == ("InvalidSignatureException", 400)
 
 
 def test_payload_hash_header_must_match_the_body() -> None:
     headers = _signed(extra={"X-Amz-Content-SHA256": "0" * 64})
-    assert _code(_check(headers)) == ("InvalidSignatureException", 403)
+    assert _code(_check(headers)) == ("InvalidSignatureException", 400)

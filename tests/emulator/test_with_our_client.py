@@ -123,7 +123,7 @@ def test_wrong_secret_is_an_invalid_signature(seeded: Emulator, client_kind: str
     client = clients.from_emulator(seeded, client_kind, credentials=wrong)
     with pytest.raises(se.ServiceError) as info:
         client.list_engagements()
-    assert (info.value.code, info.value.status_code) == ("InvalidSignatureException", 403)
+    assert (info.value.code, info.value.status_code) == ("InvalidSignatureException", 400)
 
 
 def test_unknown_key_is_unrecognized(seeded: Emulator, client_kind: str) -> None:

@@ -254,8 +254,9 @@ def test_quota_is_safe_under_threads(server: ScriptedServer, make_client: MakeCl
     assert low[0] >= 0 and 0 <= client._caller.quota.available <= QUOTA_CAPACITY
 
 
+@pytest.mark.parametrize("status", [400, 403], ids=["json-service-400", "rest-service-403"])
 def test_clock_skew_is_corrected_and_kept(
-    server: ScriptedServer, client: se.EngagementsClient
+    server: ScriptedServer, client: se.EngagementsClient, status: int
 ) -> None:
     ahead = timedelta(minutes=15)
 
@@ -268,7 +269,7 @@ def test_clock_skew_is_corrected_and_kept(
         )  # fmt: skip
         if failure is not None:
             return Reply(
-                403,
+                status,
                 {"__type": "InvalidSignatureException", "message": failure.message},
                 {"Date": date},
             )
