@@ -41,7 +41,7 @@ myst_heading_anchors = 3
 # -- autodoc; napoleon reads the Google-style "Args:" / "Raises:" sections ------------
 autodoc_member_order = "bysource"
 autodoc_typehints = "description"
-autodoc_typehints_description_target = "documented_params"
+autodoc_typehints_description_target = "documented"
 autodoc_class_signature = "mixed"
 autoclass_content = "both"  # the class docstring, then the constructor's
 autodoc_preserve_defaults = True
@@ -63,6 +63,9 @@ nitpick_ignore_regex = [
         "py:class",
         r"(Any|Credentials|ReadOnlyCredentials|Session|Mapping|Iterator|Iterable)",
     ),
+    # The clients' iterator types, as the generic base annotates them; the reference
+    # gives each client's iterator methods their concrete return type.
+    ("py:class", r"ssm_engagements\._client\.(PagesT|ItemsT)"),
     # Built-in exceptions named in "Raises:" sections.
     ("py:exc", r"(ValueError|TypeError|RuntimeError|OSError|AssertionError)"),
     (

@@ -7,15 +7,14 @@ from typing import TYPE_CHECKING
 
 from ._aio_call import AsyncCaller
 from ._aio_paginator import AsyncEngagementIterator, AsyncFetch, AsyncPageIterator
-from ._client import ClientBase
+from ._client import Body, ClientBase
 from ._models import ListEngagementsResponse, TimeRange
 
 if TYPE_CHECKING:
     from ._config import ClientConfig, CredentialSource
-    from ._walk import Walk
 
 
-class AsyncEngagementsClient(ClientBase):
+class AsyncEngagementsClient(ClientBase[AsyncPageIterator, AsyncEngagementIterator]):
     """The asyncio client for ListEngagements: ``EngagementsClient``'s arguments,
     configuration, errors, retries and resume tokens, with ``await`` and ``async for``.
 
@@ -33,6 +32,8 @@ class AsyncEngagementsClient(ClientBase):
     """
 
     _caller: AsyncCaller
+    _page_iterator = AsyncPageIterator
+    _engagement_iterator = AsyncEngagementIterator
 
     def _make_caller(self, config: ClientConfig, credentials: CredentialSource) -> AsyncCaller:
         return AsyncCaller(config, credentials, self._hooks)
@@ -71,54 +72,10 @@ class AsyncEngagementsClient(ClientBase):
         body = self._list_body(incident_id, max_results, next_token, time_range)
         return await self._caller.call(body)
 
-    def iter_pages(
-        self,
-        *,
-        incident_id: str | None = None,
-        time_range: TimeRange | None = None,
-        page_size: int | None = None,
-        max_items: int | None = None,
-        starting_token: str | None = None,
-    ) -> AsyncPageIterator:
-        """An async iterator of pages (``async for page in client.iter_pages(...)``).
-
-        Arguments and errors as :meth:`EngagementsClient.iter_pages`: bad arguments
-        raise ParamValidationError from this call; nothing is sent until the first
-        page is awaited. The iterator and its errors carry ``.resume_token``.
-        """
-        walk, fetch = self._iteration(incident_id, time_range, page_size, max_items, starting_token)
-        return AsyncPageIterator(walk, fetch)
-
-    def iter_engagements(
-        self,
-        *,
-        incident_id: str | None = None,
-        time_range: TimeRange | None = None,
-        page_size: int | None = None,
-        max_items: int | None = None,
-        starting_token: str | None = None,
-    ) -> AsyncEngagementIterator:
-        """An async iterator of engagements across pages (``async for``).
-
-        Arguments and errors as :meth:`EngagementsClient.iter_engagements`;
-        ``.resume_token`` continues exactly after the last engagement yielded, with
-        either client, also after a cancellation.
-        """
-        walk, fetch = self._iteration(incident_id, time_range, page_size, max_items, starting_token)
-        return AsyncEngagementIterator(walk, fetch)
-
-    def _iteration(
-        self,
-        incident_id: object,
-        time_range: object,
-        page_size: object,
-        max_items: object,
-        starting_token: object,
-    ) -> tuple[Walk, AsyncFetch]:
-        walk, body = self._walk(incident_id, time_range, page_size, max_items, starting_token)
+    def _fetch(self, body: Body) -> AsyncFetch:
         caller = self._caller
 
         async def fetch(max_results: int | None, token: str | None) -> ListEngagementsResponse:
             return await caller.call(body(max_results, token))
 
-        return walk, fetch
+        return fetch

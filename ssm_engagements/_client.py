@@ -7,15 +7,15 @@ call (_call.Caller or _aio_call.AsyncCaller) and in the iterators they return.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from ._call import Caller
 from ._config import ClientConfig, CredentialSource, lazy_session, resolve_config
 from ._converter import ListEngagementsRequest
 from ._models import ListEngagementsResponse, TimeRange
-from ._paginator import EngagementIterator, Fetch, PageIterator
+from ._paginator import EngagementIterator, PageIterator, Resumable
 from ._params import check_incident_id, check_time_range, validate_request
 from ._protocol import encode_request
 from ._walk import Walk, make_walk
@@ -28,8 +28,19 @@ if TYPE_CHECKING:
     from .hooks import Hook
 
 
-class ClientBase:
-    """Configuration, argument checks and request bodies, shared by both clients."""
+PagesT = TypeVar("PagesT", bound=Resumable)
+ItemsT = TypeVar("ItemsT", bound=Resumable)
+Body = Callable[[int | None, str | None], bytes]
+"""A page's request body from (MaxResults, NextToken), the filters bound."""
+
+
+class ClientBase(Generic[PagesT, ItemsT]):
+    """Configuration, argument checks, request bodies and the iterator methods, shared by
+    both clients; a client adds its driver (``_make_caller``), how a page is fetched
+    (``_fetch``) and its iterator classes."""
+
+    _page_iterator: type[PagesT]
+    _engagement_iterator: type[ItemsT]
 
     def __init__(
         self,
@@ -106,6 +117,67 @@ class ClientBase:
         )
         return encode_request(request)
 
+    def _fetch(self, body: Body) -> Any:
+        """The function of (MaxResults, NextToken) that fetches a page with body."""
+        raise NotImplementedError
+
+    def iter_pages(
+        self,
+        *,
+        incident_id: str | None = None,
+        time_range: TimeRange | None = None,
+        page_size: int | None = None,
+        max_items: int | None = None,
+        starting_token: str | None = None,
+    ) -> PagesT:
+        """Iterate pages lazily, following NextToken until it runs out: an iterator of
+        ListEngagementsResponse with ``.resume_token`` (an async iterator, for ``async
+        for``, with the async client).
+
+        Nothing is sent until the first page is needed. Errors raised while
+        iterating, and the iterator itself, carry ``.resume_token``.
+
+        Args:
+            incident_id: only the engagements of this incident (its ARN).
+            time_range: only engagements that started within this window.
+            page_size: each request's MaxResults, 1 to 1024; None lets the service
+                choose.
+            max_items: the most engagements to return in all (>= 1); the last page
+                is cut to fit and its ``next_token`` is the resume token.
+            starting_token: where to start: a ``resume_token``, or a NextToken
+                from the service, boto3 or the AWS CLI (same filters).
+
+        Raises:
+            ParamValidationError: a bad argument, raised by this call, before
+                anything is sent.
+
+        While iterating, the errors of :meth:`list_engagements` are raised, and
+        PaginationError if the service repeats a NextToken.
+        """
+        walk, body = self._walk(incident_id, time_range, page_size, max_items, starting_token)
+        return self._page_iterator(walk, self._fetch(body))
+
+    def iter_engagements(
+        self,
+        *,
+        incident_id: str | None = None,
+        time_range: TimeRange | None = None,
+        page_size: int | None = None,
+        max_items: int | None = None,
+        starting_token: str | None = None,
+    ) -> ItemsT:
+        """Iterate engagements lazily across pages, newest first as the service sends them:
+        an iterator of Engagement (datetimes timezone-aware UTC) with ``.resume_token``
+        (an async iterator, for ``async for``, with the async client).
+
+        Takes the same arguments, and raises the same errors, as :meth:`iter_pages`.
+        ``.resume_token`` (on the iterator and on errors raised while iterating)
+        continues exactly after the last engagement yielded.
+
+        """
+        walk, body = self._walk(incident_id, time_range, page_size, max_items, starting_token)
+        return self._engagement_iterator(walk, self._fetch(body))
+
     @staticmethod
     def _walk(
         incident_id: object,
@@ -113,7 +185,7 @@ class ClientBase:
         page_size: object,
         max_items: object,
         starting_token: object,
-    ) -> tuple[Walk, Any]:
+    ) -> tuple[Walk, Body]:
         """The walk for an iteration, and a function of (max_results, token) that gives
         each page's request body. Raises ParamValidationError."""
         incident = check_incident_id(incident_id)
@@ -131,7 +203,7 @@ class ClientBase:
         return walk, body
 
 
-class EngagementsClient(ClientBase):
+class EngagementsClient(ClientBase[PageIterator, EngagementIterator]):
     """A client for ListEngagements. Safe to share between threads; a context manager.
 
     Configuration precedence (region, credentials, endpoint, FIPS / dual-stack,
@@ -164,6 +236,11 @@ class EngagementsClient(ClientBase):
         allow_insecure_http: allow a plain ``http://`` endpoint on a non-loopback
             host (requests and session tokens then travel in clear text).
         user_agent_extra: text appended to the ``User-Agent`` header.
+        retry_mode: ``"standard"`` or ``"adaptive"`` (standard retries plus a
+            client-side rate limiter; ``"legacy"`` is read as standard); else
+            ``AWS_RETRY_MODE``, the profile's ``retry_mode``, ``"standard"``.
+        max_pool_connections: pooled keep-alive connections (>= 1; default 10,
+            as botocore): as many as threads or tasks calling at once.
         hooks: observers of each call (:class:`ssm_engagements.hooks.Hook`
             objects, such as :class:`ssm_engagements.otel.TracingHook`); see the
             observability guide.
@@ -171,10 +248,14 @@ class EngagementsClient(ClientBase):
     Raises:
         ConfigurationError: a setting that cannot work: no region, a bad region
             name or endpoint URL, ``http://`` off loopback, max_attempts < 1, a
-            negative max_backoff, a timeout <= 0, an unreadable profile, both
+            negative max_backoff, a timeout <= 0, an unknown retry_mode,
+            max_pool_connections < 1, an unreadable profile, both
             ``session`` and ``profile_name``, or ``hooks`` that are not a sequence
             of hook objects.
     """
+
+    _page_iterator = PageIterator
+    _engagement_iterator = EngagementIterator
 
     def _make_caller(self, config: ClientConfig, credentials: CredentialSource) -> Caller:
         return Caller(config, credentials, self._hooks)
@@ -233,79 +314,10 @@ class EngagementsClient(ClientBase):
         body = self._list_body(incident_id, max_results, next_token, time_range)
         return self._caller.call(body)  # type: ignore[no-any-return]
 
-    def iter_pages(
-        self,
-        *,
-        incident_id: str | None = None,
-        time_range: TimeRange | None = None,
-        page_size: int | None = None,
-        max_items: int | None = None,
-        starting_token: str | None = None,
-    ) -> PageIterator:
-        """Iterate pages lazily, following NextToken until it runs out.
-
-        Nothing is sent until the first page is needed. Errors raised while
-        iterating, and the iterator itself, carry ``.resume_token``.
-
-        Args:
-            incident_id: only the engagements of this incident (its ARN).
-            time_range: only engagements that started within this window.
-            page_size: each request's MaxResults, 1 to 1024; None lets the service
-                choose.
-            max_items: the most engagements to return in all (>= 1); the last page
-                is cut to fit and its ``next_token`` is the resume token.
-            starting_token: where to start: a ``resume_token``, or a NextToken
-                from the service, boto3 or the AWS CLI (same filters).
-
-        Returns:
-            An iterator of pages (ListEngagementsResponse) with ``.resume_token``.
-
-        Raises:
-            ParamValidationError: a bad argument, raised by this call, before
-                anything is sent.
-
-        While iterating, the errors of :meth:`list_engagements` are raised, and
-        PaginationError if the service repeats a NextToken.
-        """
-        return PageIterator(
-            *self._iteration(incident_id, time_range, page_size, max_items, starting_token)
-        )
-
-    def iter_engagements(
-        self,
-        *,
-        incident_id: str | None = None,
-        time_range: TimeRange | None = None,
-        page_size: int | None = None,
-        max_items: int | None = None,
-        starting_token: str | None = None,
-    ) -> EngagementIterator:
-        """Iterate engagements lazily across pages, newest first as the service sends them.
-
-        Takes the same arguments, and raises the same errors, as :meth:`iter_pages`.
-        ``.resume_token`` (on the iterator and on errors raised while iterating)
-        continues exactly after the last engagement yielded.
-
-        Returns:
-            An iterator of Engagement (datetimes timezone-aware UTC) with
-            ``.resume_token``.
-        """
-        return EngagementIterator(
-            *self._iteration(incident_id, time_range, page_size, max_items, starting_token)
-        )
-
-    def _iteration(
-        self,
-        incident_id: object,
-        time_range: object,
-        page_size: object,
-        max_items: object,
-        starting_token: object,
-    ) -> tuple[Walk, Fetch]:
-        walk, body = self._walk(incident_id, time_range, page_size, max_items, starting_token)
+    def _fetch(self, body: Body) -> Callable[[int | None, str | None], ListEngagementsResponse]:
         caller: Caller = self._caller
 
         def fetch(max_results: int | None, token: str | None) -> ListEngagementsResponse:
             return caller.call(body(max_results, token))
 
-        return walk, fetch
+        return fetch
