@@ -17,11 +17,10 @@ from datetime import datetime, timezone
 from typing import NoReturn
 
 from . import _cli_time, _cli_timeline
-from ._cli_base import PROG
+from ._cli_base import PROG, check_demo_options, open_client
 from ._cli_base import UsageError as _UsageError
 from ._cli_base import note as _note
 from ._cli_output import Output
-from ._client import EngagementsClient
 from ._models import TimeRange
 from ._paginator import PageIterator
 from ._version import __version__
@@ -148,28 +147,9 @@ def _cmd_list(args: argparse.Namespace) -> int:
         raise _UsageError("argument --start: must not be after --end")
     window = TimeRange(start_time=start, end_time=end) if start or end else None
     output = Output(args.output, sys.stdout)
+    check_demo_options(args)
     with contextlib.ExitStack() as stack:
-        if args.demo:
-            if args.region or args.profile or args.endpoint_url:
-                raise _UsageError(
-                    "--demo cannot be combined with --region, --profile or --endpoint-url"
-                )
-            from ._demo_data import DEMO_REGION, DEMO_TOKEN_KEY, demo_engagements
-            from .emulator import Emulator
-
-            # Fixed data and token key: a NextToken one demo prints, the next accepts.
-            demo = Emulator(
-                region=DEMO_REGION, engagements=demo_engagements(), token_key=DEMO_TOKEN_KEY
-            )
-            emu = stack.enter_context(demo)
-            _note(f"demo: listing {len(emu)} sample engagements from a local emulator at {emu.url}")
-            client = emu.client(user_agent_extra="cli")
-        else:
-            client = EngagementsClient(
-                args.region, profile_name=args.profile, endpoint_url=args.endpoint_url,
-                user_agent_extra="cli",
-            )  # fmt: skip
-        stack.enter_context(client)
+        client = open_client(args, stack, "listing")
         pages = client.iter_pages(
             incident_id=args.incident_id, time_range=window, page_size=args.page_size,
             max_items=args.max_items, starting_token=args.starting_token,

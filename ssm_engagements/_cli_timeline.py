@@ -13,8 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from . import _cli_time
-from ._cli_base import PROG, UsageError, note
-from ._client import EngagementsClient
+from ._cli_base import PROG, UsageError, check_demo_options, note, open_client
 from ._models import Engagement, TimeRange
 from .errors import SSMContactsError
 
@@ -86,8 +85,7 @@ def run(args: argparse.Namespace) -> int:
     max_rows = DEFAULT_MAX_ROWS if args.max_rows is None else args.max_rows
     if max_rows < 1:
         raise UsageError(f"argument --max-rows: must be at least 1; got {max_rows}")
-    if args.demo and (args.region or args.profile or args.endpoint_url):
-        raise UsageError("--demo cannot be combined with --region, --profile or --endpoint-url")
+    check_demo_options(args)
     now = DEMO_NOW if args.demo else datetime.now(timezone.utc)  # once per run
     start, end = _cli_time.resolve(args.start, now), _cli_time.resolve(args.end, now)
     if start and end and start > end:
@@ -128,24 +126,12 @@ def _fetch(
     window: TimeRange | None,
     stack: contextlib.ExitStack,
 ) -> list[Engagement]:
-    if args.demo:
-        from ._demo_data import DEMO_REGION, demo_engagements
-        from .emulator import Emulator
-
-        emu = stack.enter_context(Emulator(region=DEMO_REGION, engagements=demo_engagements()))
-        note(f"demo: drawing sample engagements from a local emulator at {emu.url}")
-        client = emu.client(user_agent_extra="cli")
-    else:
-        client = EngagementsClient(
-            args.region, profile_name=args.profile, endpoint_url=args.endpoint_url,
-            user_agent_extra="cli",
-        )  # fmt: skip
-    with client:
-        try:
-            return list(client.iter_engagements(incident_id=incident, time_range=window))
-        except SSMContactsError as exc:
-            exc.resume_token = None  # timeline has no --starting-token to continue with
-            raise
+    client = open_client(args, stack, "drawing")
+    try:
+        return list(client.iter_engagements(incident_id=incident, time_range=window))
+    except SSMContactsError as exc:
+        exc.resume_token = None  # timeline has no --starting-token to continue with
+        raise
 
 
 class _Pending:
