@@ -13,6 +13,7 @@ import pytest
 
 import ssm_engagements as se
 from ssm_engagements.emulator import Emulator
+from tests import _clients as clients
 from tests.emulator._helpers import boto3_client, engagement
 
 INCIDENT = "arn:aws:ssm-incidents::111122223333:incident-record/plan/a"
@@ -34,8 +35,9 @@ def emu() -> Iterator[Emulator]:
 
 
 @pytest.fixture
-def client(emu: Emulator) -> Iterator[se.EngagementsClient]:
-    with emu.client(max_attempts=1) as ours:
+def client(emu: Emulator, client_kind: str) -> Iterator[se.EngagementsClient]:
+    """This SDK's client of each kind (the async one through tests._clients)."""
+    with clients.from_emulator(emu, client_kind, max_attempts=1) as ours:
         yield ours
 
 
