@@ -63,6 +63,8 @@ class AioTransport:
         self._config = config
         self._session: aiohttp.ClientSession | None = None
         self._ssl: ssl.SSLContext | bool | None = None
+        # Per request URL (a client posts to one): aiohttp's parsed URL and the proxy.
+        self._targets: dict[str, tuple[Any, Any, dict[str, str] | None]] = {}
 
     def _get_session(self) -> aiohttp.ClientSession:
         session = self._session
@@ -114,14 +116,19 @@ class AioTransport:
         aiohttp = self._aiohttp
         url: str = request.url
         headers = {k: v.decode() if isinstance(v, bytes) else v for k, v in request.headers.items()}
-        proxy, proxy_headers = self._proxy(url)
+        target = self._targets.get(url)
+        if target is None:
+            import yarl
+
+            target = self._targets[url] = (yarl.URL(url, encoded=True), *self._proxy(url))
+        parsed, proxy, proxy_headers = target
         if proxy_headers and not url.startswith("https:"):
             # A forwarded (not tunnelled) request carries the proxy's credentials itself.
             headers.update(proxy_headers)
             proxy_headers = None
         try:
             async with self._get_session().post(
-                url, data=request.body, headers=headers, proxy=proxy, proxy_headers=proxy_headers
+                parsed, data=request.body, headers=headers, proxy=proxy, proxy_headers=proxy_headers
             ) as response:
                 body = await response.read()
                 return RawResponse(response.status, response.headers, body)
