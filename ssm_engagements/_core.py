@@ -29,6 +29,7 @@ from . import _constraints as c
 from ._log import logger
 from ._models import Headers, ListEngagementsResponse, ResponseMetadata
 from ._protocol import excerpt, parse_error, parse_success, server_date, signed_request, signer_for
+from ._ratelimit import AdaptiveRateLimiter
 from ._retry import (
     NO_RETRY_INCREMENT,
     RetryQuota,
@@ -108,7 +109,9 @@ class CallCore:
         self._credentials = credentials
         self._hooks = tuple(hooks)
         # The adaptive mode's client-side rate limiter, shared by every caller.
-        self.limiter: RateLimiter | None = None
+        self.limiter: RateLimiter | None = (
+            AdaptiveRateLimiter() if config.retry_mode == "adaptive" else None
+        )
         self.quota = RetryQuota()
         # Seconds to add to the local clock when signing, learnt from a skew error.
         self.clock_offset = 0.0
