@@ -106,3 +106,14 @@ def bench(session: nox.Session) -> None:
     """
     session.install("-e", ".[test]")
     session.run("python", "tests/benchmarks/bench.py", *session.posargs)
+
+
+@nox.session(name="bench_adaptive")
+def bench_adaptive(session: nox.Session) -> None:
+    """Retry modes under throttling (tests/benchmarks/bench_adaptive.py, ~6 min): 16
+    workers list 160 incidents from an emulator limited to 20 requests/s, burst 5, with
+    ssm_engagements and boto3 in standard and adaptive mode. Options after ``--``:
+    ``--reps N`` (3), ``--rate``, ``--burst``, ``--workers``, ``--listings``, ``--rows``.
+    """
+    session.install("-e", ".[test]")
+    session.run("python", "tests/benchmarks/bench_adaptive.py", *session.posargs)

@@ -54,7 +54,8 @@ class RateLimiter(Protocol):
     """The adaptive mode's client-side rate limiter, as the plan uses it."""
 
     def acquire(self, now: float) -> float:
-        """Take a send token; the seconds to wait before sending (0 when one is free)."""
+        """Take a send token: 0 when one was free; else the seconds to wait before
+        asking again (no token taken)."""
         ...
 
     def update(self, throttled: bool, now: float) -> None:
@@ -207,8 +208,7 @@ class CallCore:
             if isinstance(credentials, BaseException):
                 raise credentials
             if limiter is not None:
-                wait = limiter.acquire(time.monotonic())
-                if wait > 0:
+                while (wait := limiter.acquire(time.monotonic())) > 0:
                     _raise_if_error((yield Sleep(wait)))
             request = self._signed(body, credentials)
             started = time.perf_counter()

@@ -2,8 +2,8 @@
 CUBIC, as AWS's SDKs do it (the constants below are botocore's, in ``retries/adaptive.py``,
 ``bucket.py`` and ``throttling.py``).
 
-No I/O and no sleeping: ``acquire`` reserves the next send slot and returns how long the
-caller must wait for it, so the blocking client sleeps and the async one awaits. One
+No I/O and no sleeping: ``acquire`` takes a token or says how long to wait before asking
+again, so the blocking client sleeps and the async one awaits. One
 limiter serves every thread or task of a client; all state is behind one lock. Times are
 ``time.monotonic()`` seconds, passed in, so tests drive a clock of their own.
 """
@@ -29,6 +29,8 @@ MIN_RATE = 0.5
 MAX_GROWTH = 2.0
 """The send rate never exceeds this multiple of the measured rate."""
 
+_EPSILON = 1e-9  # a caller that slept the wait it was given finds its token
+
 
 class AdaptiveRateLimiter:
     """Token bucket (capacity max(rate, 1) tokens) refilled at a rate set by CUBIC.
@@ -43,17 +45,15 @@ class AdaptiveRateLimiter:
 
     Two choices differ from botocore, both so that one congestion event counts once:
     the measured rate counts successes, not every answer (throttled answers say nothing
-    about what the service accepts), and throttles answering requests that were already
-    scheduled or in flight when the rate was cut (those arriving before the reserved
-    slots have drained, plus one measuring period) do not cut it again. Reservations
-    keep waiting callers in arrival order.
+    about what the service accepts), and throttles arriving within one measuring period
+    of a cut (answers to requests already in flight) do not cut the rate again.
     """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._engaged = False
         self._rate = 0.0  # tokens per second, once engaged
-        self._tokens = 0.0  # may go negative: slots reserved ahead of time
+        self._tokens = 0.0
         self._capacity = 1.0
         self._refilled_at = 0.0
         # CUBIC: the rate at the last cut, when the curve regains it, the cut's time.
@@ -74,15 +74,19 @@ class AdaptiveRateLimiter:
         return self._rate if self._engaged else None
 
     def acquire(self, now: float) -> float:
-        """Reserve a send slot; the seconds to wait before sending (0 when one is free)."""
+        """Take a send token: 0 when one was free (send now), else the seconds until
+        the next one is due, after which the caller asks again (nothing was taken, so a
+        rate cut meanwhile applies to callers already waiting)."""
         with self._lock:
             if not self._engaged:
                 if self._first_send is None:
                     self._first_send = now
                 return 0.0
             self._refill(now)
-            self._tokens -= 1.0
-            return 0.0 if self._tokens >= 0.0 else -self._tokens / self._rate
+            if self._tokens >= 1.0 - _EPSILON:
+                self._tokens = max(self._tokens - 1.0, 0.0)
+                return 0.0
+            return (1.0 - self._tokens) / self._rate
 
     def update(self, throttled: bool, now: float) -> None:
         """Account for an answer received at ``now``: a throttle cuts the rate, a
@@ -94,11 +98,10 @@ class AdaptiveRateLimiter:
                 if self._engaged and now < self._echo_until:
                     return
                 base = min(measured, self._rate) if self._engaged else measured
-                backlog = max(0.0, -self._tokens) / self._rate if self._engaged else 0.0
                 self._w_max = base
                 self._k = (base * (1.0 - BETA) / SCALE_CONSTANT) ** (1.0 / 3.0)
                 self._cut_at = now
-                self._echo_until = now + backlog + MEASURE_SECONDS
+                self._echo_until = now + MEASURE_SECONDS
                 self._set_rate(base * BETA, now)
                 self._engaged = True
             elif self._engaged:
