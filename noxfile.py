@@ -118,3 +118,14 @@ def screenshot(session: nox.Session) -> None:
     """
     session.install("-e", ".[test]")
     session.run("python", "-m", "tests.timeline.screenshot", *session.posargs)
+
+
+@nox.session(name="bench_adaptive")
+def bench_adaptive(session: nox.Session) -> None:
+    """Retry modes under throttling (tests/benchmarks/bench_adaptive.py, ~6 min): 16
+    workers list 160 incidents from an emulator limited to 20 requests/s, burst 5, with
+    ssm_engagements and boto3 in standard and adaptive mode. Options after ``--``:
+    ``--reps N`` (3), ``--rate``, ``--burst``, ``--workers``, ``--listings``, ``--rows``.
+    """
+    session.install("-e", ".[test]")
+    session.run("python", "tests/benchmarks/bench_adaptive.py", *session.posargs)

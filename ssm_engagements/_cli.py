@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import math
 import os
 import sys
 import time
@@ -69,6 +70,7 @@ Examples:
   {PROG} emulator --demo-data
   {PROG} emulator --port 4566 --data engagements.json --region us-east-2
   {PROG} emulator --no-verify-signatures      # accept any credentials
+  {PROG} emulator --rate-limit 20 --rate-burst 5   # throttle above 20 requests/s
 
 --data files hold {{"Engagements": [...]}} as ListEngagements returns it (ISO-8601 or
 epoch times). The emulator serves until Ctrl-C (exit status 130)."""
@@ -131,7 +133,26 @@ def _parser() -> argparse.ArgumentParser:
         help="sign NextTokens with KEY so they outlive a restart (default: random, "
         "or the demo's key with the demo data)",
     )  # fmt: skip
+    emu.add_argument(
+        "--rate-limit", type=_positive_rate, metavar="RPS",
+        help="answer requests above RPS per second with ThrottlingException (default: off)",
+    )  # fmt: skip
+    emu.add_argument(
+        "--rate-burst", type=int, default=1, metavar="N",
+        help="requests admitted at once under --rate-limit (default: 1)",
+    )  # fmt: skip
     return parser
+
+
+def _positive_rate(text: str) -> float:
+    """--rate-limit: requests per second, a finite number > 0."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"must be a number > 0 (requests per second): {text!r}")
+    return value
 
 
 # -- output ---------------------------------------------------------------------------------
@@ -200,6 +221,10 @@ def _cmd_emulator(args: argparse.Namespace) -> int:
         host=args.host, port=args.port, region=args.region,
         verify_signatures=not args.no_verify_signatures, token_key=token_key,
     )  # fmt: skip
+    if args.rate_burst < 1:
+        raise _UsageError(f"argument --rate-burst: must be an integer >= 1: {args.rate_burst}")
+    if args.rate_limit is not None:
+        emu.set_rate_limit(args.rate_limit, burst=args.rate_burst)
     for path in args.data or ():
         try:
             emu.load(path)
@@ -215,11 +240,13 @@ def _cmd_emulator(args: argparse.Namespace) -> int:
     # A wildcard address is where it listens, not one a client can call.
     wildcard = {"0.0.0.0": "127.0.0.1", "::": "[::1]"}.get(args.host)
     url = f"http://{wildcard}:{emu.port}" if wildcard else emu.url
+    limit = emu.rate_limit
+    throttling = "" if limit is None else f", throttling above {limit[0]:g} requests/s"
     try:
         creds = emu.credentials
         print(
             f"SSM Contacts emulator listening on {url} (region {emu.region}, "
-            f"{len(emu)} engagements). Press Ctrl-C to stop.\n\n"
+            f"{len(emu)} engagements{throttling}). Press Ctrl-C to stop.\n\n"
             "Point boto3, the AWS CLI or another SDK at it (these keys are fake):\n"
             f"  export AWS_ACCESS_KEY_ID={creds.access_key}\n"
             f"  export AWS_SECRET_ACCESS_KEY={creds.secret_key}\n"

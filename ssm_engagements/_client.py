@@ -18,6 +18,7 @@ from ._models import ListEngagementsResponse, TimeRange
 from ._paginator import EngagementIterator, PageIterator, Resumable
 from ._params import check_incident_id, check_time_range, validate_request
 from ._protocol import encode_request
+from ._ratelimit import AdaptiveRateLimiter
 from ._walk import Walk, make_walk
 from .hooks import _check_hooks  # pyright: ignore[reportPrivateUsage]
 
@@ -98,6 +99,15 @@ class ClientBase(Generic[PagesT, ItemsT]):
         """The resolved endpoint URL requests are sent to (no trailing ``/``), for
         example ``"https://ssm-contacts.us-east-2.amazonaws.com"``."""
         return self._config.endpoint_url
+
+    @property
+    def send_rate(self) -> float | None:
+        """Adaptive retry mode's current send rate, in requests per second, shared by
+        every thread or task using this client. None in standard mode, and in adaptive
+        mode until the service first throttles this client (it sends unlimited till then).
+        """
+        limiter = self._caller.limiter
+        return limiter.rate if isinstance(limiter, AdaptiveRateLimiter) else None
 
     def __repr__(self) -> str:
         return (
@@ -236,9 +246,11 @@ class EngagementsClient(ClientBase[PageIterator, EngagementIterator]):
         allow_insecure_http: allow a plain ``http://`` endpoint on a non-loopback
             host (requests and session tokens then travel in clear text).
         user_agent_extra: text appended to the ``User-Agent`` header.
-        retry_mode: ``"standard"`` or ``"adaptive"`` (standard retries plus a
-            client-side rate limiter; ``"legacy"`` is read as standard); else
-            ``AWS_RETRY_MODE``, the profile's ``retry_mode``, ``"standard"``.
+        retry_mode: ``"standard"`` or ``"adaptive"`` (standard plus a client-side
+            rate limiter that slows every caller of this client down while the
+            service throttles; see :attr:`send_rate`); ``"legacy"`` is read as
+            standard; else ``AWS_RETRY_MODE``, the profile's ``retry_mode``,
+            ``"standard"``.
         max_pool_connections: pooled keep-alive connections (>= 1; default 10,
             as botocore): as many as threads or tasks calling at once.
         hooks: observers of each call (:class:`ssm_engagements.hooks.Hook`

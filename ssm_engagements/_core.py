@@ -29,6 +29,7 @@ from . import _constraints as c
 from ._log import logger
 from ._models import Headers, ListEngagementsResponse, ResponseMetadata
 from ._protocol import excerpt, parse_error, parse_success, server_date, signed_request, signer_for
+from ._ratelimit import AdaptiveRateLimiter
 from ._retry import (
     NO_RETRY_INCREMENT,
     RetryQuota,
@@ -53,7 +54,8 @@ class RateLimiter(Protocol):
     """The adaptive mode's client-side rate limiter, as the plan uses it."""
 
     def acquire(self, now: float) -> float:
-        """Take a send token; the seconds to wait before sending (0 when one is free)."""
+        """Take a send token: 0 when one was free; else the seconds to wait before
+        asking again (no token taken)."""
         ...
 
     def update(self, throttled: bool, now: float) -> None:
@@ -108,7 +110,9 @@ class CallCore:
         self._credentials = credentials
         self._hooks = tuple(hooks)
         # The adaptive mode's client-side rate limiter, shared by every caller.
-        self.limiter: RateLimiter | None = None
+        self.limiter: RateLimiter | None = (
+            AdaptiveRateLimiter() if config.retry_mode == "adaptive" else None
+        )
         self.quota = RetryQuota()
         # Seconds to add to the local clock when signing, learnt from a skew error.
         self.clock_offset = 0.0
@@ -210,8 +214,7 @@ class CallCore:
             stats.attempts += 1
             attempt = stats.attempts
             if limiter is not None:
-                wait = limiter.acquire(time.monotonic())
-                if wait > 0:
+                while (wait := limiter.acquire(time.monotonic())) > 0:
                     _raise_if_error((yield Sleep(wait)))
             request = self._signed(body, credentials)
             started = time.perf_counter()

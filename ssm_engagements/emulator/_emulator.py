@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.credentials import Credentials
 
+from ._ratelimit import RequestRateLimit
 from ._server import EmulatorHTTPServer
 from ._service import RecordedRequest, Service
 from ._store import parse_engagement
@@ -225,6 +226,28 @@ class Emulator:
         ``seconds`` or ``seconds`` given to a fault that does not use it.
         """
         self._service.faults.add(fault, times=times, seconds=seconds)
+
+    def set_rate_limit(self, requests_per_second: float | None, burst: int = 1) -> None:
+        """Throttle as the service does: ListEngagements requests above
+        ``requests_per_second`` (on average; ``burst`` at once) are answered HTTP 400
+        ThrottlingException "Rate exceeded" with ``QuotaCode`` and ``ServiceCode``.
+        None switches the limit off.
+
+        A token bucket holding ``burst`` tokens, full when set, refilled at
+        ``requests_per_second`` (wall-clock, unaffected by ``clock_offset``); a throttled
+        request takes none. Applies after the operation and signature checks, before
+        injected faults (a throttled request uses none). Raises ValueError for a rate
+        that is not a finite number > 0 or a ``burst`` < 1.
+        """
+        self._service.rate_limit = (
+            None if requests_per_second is None else RequestRateLimit(requests_per_second, burst)
+        )
+
+    @property
+    def rate_limit(self) -> tuple[float, int] | None:
+        """The rate limit as (requests per second, burst), None when off."""
+        limit = self._service.rate_limit
+        return None if limit is None else (limit.requests_per_second, limit.burst)
 
     @property
     def pending_faults(self) -> list[tuple[str, int]]:

@@ -1,7 +1,8 @@
 """The emulated service: turns one received request into the reply SSM Contacts would send.
 
 No sockets here; ``_server`` does the HTTP. Order of checks follows AWS: operation,
-authentication, (injected faults), body syntax, validation, then the operation itself.
+authentication, (the rate limit, injected faults), body syntax, validation, then the
+operation itself.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from botocore.credentials import Credentials
 
 from .._constraints import CONTENT_TYPE, TARGET
 from ._faults import Fault, FaultQueue, proxy_body
+from ._ratelimit import RequestRateLimit
 from ._sigv4 import check_signature
 from ._store import BadToken, Store
 from ._validate import FieldError, parse_query, validation_message
@@ -107,6 +109,17 @@ def _parse_object(body: bytes, **kwargs: Any) -> dict[str, Any] | None:
     return data if isinstance(data, dict) else None
 
 
+def _rate_exceeded_reply() -> Reply:
+    """What the service answers above its request rate quota (no retry hint)."""
+    return error_reply(
+        400,
+        "ThrottlingException",
+        "Rate exceeded",
+        QuotaCode=THROTTLE_QUOTA_CODE,
+        ServiceCode=THROTTLE_SERVICE_CODE,
+    )
+
+
 def _fault_reply(fault: Fault) -> Reply | None:
     """The reply a fault replaces the answer with; None for faults that wrap a normal answer."""
     retry_header = () if fault.retry_after is None else (("Retry-After", str(fault.retry_after)),)
@@ -169,6 +182,7 @@ class Service:
         self.page_size = page_size
         self.store = Store(token_key)
         self.faults = FaultQueue()
+        self.rate_limit: RequestRateLimit | None = None
         self._lock = threading.Lock()
         self._requests: list[RecordedRequest] = []
 
@@ -216,6 +230,9 @@ class Service:
             )
             if failure is not None:
                 return error_reply(failure.status, failure.code, failure.message)
+        rate_limit = self.rate_limit
+        if rate_limit is not None and not rate_limit.admit():
+            return _rate_exceeded_reply()
         fault = self.faults.take()
         if fault is not None:
             reply = _fault_reply(fault)
