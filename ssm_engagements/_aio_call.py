@@ -30,6 +30,7 @@ class AsyncCaller(CallCore):
         self._transport = AioTransport(config)
         self.sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._prepared: asyncio.Future[None] | None = None
 
     def _check_loop(self) -> None:
         """Bind to the running loop at first use; refuse another live loop (its pooled
@@ -46,6 +47,24 @@ class AsyncCaller(CallCore):
         self._transport.drop()  # its connections died with the old loop
         self._loop = loop
 
+    async def _prepare(self) -> None:
+        """The first request's imports and disk reads (botocore's signer, the CA bundle),
+        in a worker thread, once for all the tasks that start together."""
+        pending = self._prepared
+        if pending is None or pending.get_loop() is not self._loop:
+            loop = asyncio.get_running_loop()
+            pending = self._prepared = loop.run_in_executor(None, self._prepare_blocking)
+        try:
+            await asyncio.shield(pending)
+        except BaseException:
+            if pending.done() and not pending.cancelled() and pending.exception() is not None:
+                self._prepared = None  # failed (a bad CA bundle): the next call tries again
+            raise
+
+    def _prepare_blocking(self) -> None:
+        self.prepare()
+        self._transport.prepare()
+
     async def close(self) -> None:
         """Close pooled connections; a later call reconnects."""
         await self._transport.close()
@@ -53,6 +72,8 @@ class AsyncCaller(CallCore):
     async def call(self, body: bytes) -> ListEngagementsResponse:
         """One call with its retries. Raises the final error."""
         self._check_loop()
+        if self._prepared is None or not self._prepared.done():
+            await self._prepare()
         plan = self.plan(body)
         reply: object = None
         while True:

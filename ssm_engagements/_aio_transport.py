@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
+import importlib
+import importlib.util
 import ssl
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
@@ -27,6 +30,13 @@ _EXTRA = (
     "AsyncEngagementsClient needs aiohttp, which is not installed: "
     "pip install 'ssm-engagements[aio]'"
 )
+
+
+def check_aiohttp() -> None:
+    """Raise ConfigurationError naming the extra when aiohttp is not installed, without
+    importing it (~150 ms: the first request imports it, off the event loop)."""
+    if importlib.util.find_spec("aiohttp") is None:
+        raise ConfigurationError(_EXTRA)
 
 
 def import_aiohttp() -> Any:
@@ -59,17 +69,29 @@ class AioTransport:
     """One aiohttp session per client, made on first use in the running event loop."""
 
     def __init__(self, config: ClientConfig) -> None:
-        self._aiohttp = import_aiohttp()
+        check_aiohttp()
+        self._aiohttp: Any = None  # imported by prepare(), in a worker thread
         self._config = config
         self._session: aiohttp.ClientSession | None = None
         self._ssl: ssl.SSLContext | bool | None = None
         # Per request URL (a client posts to one): aiohttp's parsed URL and the proxy.
         self._targets: dict[str, tuple[Any, Any, dict[str, str] | None]] = {}
 
+    def prepare(self) -> None:
+        """Do the blocking part of the first request ahead of it (importing aiohttp and
+        yarl, loading the CA bundle from disk), so it can run off the event loop."""
+        if self._aiohttp is None:
+            self._aiohttp = import_aiohttp()
+        # A bad CA bundle is raised again by the first send, where the call plan reports it.
+        if self._ssl is None:
+            with contextlib.suppress(TransportError):
+                self._ssl = _ssl_context(self._config)
+        importlib.import_module("yarl")
+
     def _get_session(self) -> aiohttp.ClientSession:
         session = self._session
         if session is None or session.closed:
-            aiohttp = self._aiohttp
+            aiohttp: Any = self._aiohttp
             cfg = self._config
             if self._ssl is None:
                 self._ssl = _ssl_context(cfg)
@@ -113,7 +135,9 @@ class AioTransport:
         Raises TransportError (TimeoutTransportError for timeouts) for a failed
         connection, TLS error, timeout, or a body shorter than its Content-Length.
         """
-        aiohttp = self._aiohttp
+        if self._aiohttp is None:
+            self.prepare()
+        aiohttp: Any = self._aiohttp
         url: str = request.url
         headers = {k: v.decode() if isinstance(v, bytes) else v for k, v in request.headers.items()}
         target = self._targets.get(url)

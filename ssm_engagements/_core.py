@@ -28,7 +28,15 @@ from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, Union
 from . import _constraints as c
 from ._log import logger
 from ._models import Headers, ListEngagementsResponse, ResponseMetadata
-from ._protocol import excerpt, parse_error, parse_success, server_date, signed_request, signer_for
+from ._protocol import (
+    excerpt,
+    parse_error,
+    parse_success,
+    prepare_signing,
+    server_date,
+    signed_request,
+    signer_for,
+)
 from ._ratelimit import AdaptiveRateLimiter
 from ._retry import (
     NO_RETRY_INCREMENT,
@@ -124,15 +132,24 @@ class CallCore:
         self._signer: tuple[object, Any] | None = None
         self.random: Callable[[], float] = random.random
 
-    def _signed(self, body: bytes, credentials: object) -> AWSPreparedRequest:
-        """The request for body, signed with credentials at the skew-corrected clock."""
-        headers = self._headers
-        if headers is None:
-            headers = self._headers = {
+    def prepare(self) -> None:
+        """The first request's one-time blocking work (imports of botocore's signer and
+        request classes, the User-Agent), for a driver to run where blocking is fine."""
+        if self._headers is None:
+            self._headers = {
                 "Content-Type": c.CONTENT_TYPE,
                 "X-Amz-Target": c.TARGET,
                 "User-Agent": self._config.user_agent,
             }
+        prepare_signing()
+
+    def _signed(self, body: bytes, credentials: object) -> AWSPreparedRequest:
+        """The request for body, signed with credentials at the skew-corrected clock."""
+        headers = self._headers
+        if headers is None:
+            self.prepare()
+            headers = self._headers
+            assert headers is not None
         cached = self._signer
         if cached is None or cached[0] != credentials:
             cached = self._signer = (credentials, signer_for(credentials, self._config.region_name))

@@ -3,7 +3,6 @@ and refreshed as botocore does. No repr or message ever holds a secret."""
 
 from __future__ import annotations
 
-import asyncio
 import os
 import threading
 from collections.abc import Callable
@@ -13,6 +12,8 @@ from ._session import SessionHolder
 from .errors import ConfigurationError, NoCredentialsError
 
 if TYPE_CHECKING:
+    import asyncio
+
     import botocore.credentials
     import botocore.session
 
@@ -136,6 +137,8 @@ class CredentialSource:
         thread, once, however many tasks wait for it. Raises NoCredentialsError."""
         if not self.may_block():
             return self.for_signing()
+        import asyncio  # the async client has imported it already
+
         loop = asyncio.get_running_loop()
         pending = self._pending
         if pending is None or pending.get_loop() is not loop:

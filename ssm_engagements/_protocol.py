@@ -212,6 +212,13 @@ def server_date(headers: Mapping[str, str]) -> datetime | None:
     return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
 
 
+def prepare_signing() -> None:
+    """Import what signing needs (botocore's signer and request classes), ahead of the
+    first request; cached, so later calls cost nothing."""
+    _signer_class()
+    _request_classes()
+
+
 def signer_for(credentials: object, region: str) -> Any:
     """botocore's SigV4Auth for ssm-contacts in region (reusable while credentials hold);
     credentials are anything with access_key, secret_key and token (ReadOnlyCredentials)."""

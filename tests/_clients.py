@@ -152,3 +152,10 @@ def set_sleep(client: Any, record: Callable[[float], object]) -> None:
         caller.sleep = sleep
     else:
         caller.sleep = record
+
+
+def record_sleeps(client: Any) -> Any:
+    """client, its retry sleeps recorded in ``client.sleeps`` instead of slept."""
+    client.sleeps = []
+    set_sleep(client, client.sleeps.append)
+    return client

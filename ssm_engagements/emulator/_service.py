@@ -109,14 +109,16 @@ def _parse_object(body: bytes, **kwargs: Any) -> dict[str, Any] | None:
     return data if isinstance(data, dict) else None
 
 
-def _rate_exceeded_reply() -> Reply:
-    """What the service answers above its request rate quota (no retry hint)."""
+def _rate_exceeded_reply(**extra: Any) -> Reply:
+    """What the service answers above its request rate quota (the rate limit: no retry
+    hint; the "throttle" fault adds ``RetryAfterSeconds``)."""
     return error_reply(
         400,
         "ThrottlingException",
         "Rate exceeded",
         QuotaCode=THROTTLE_QUOTA_CODE,
         ServiceCode=THROTTLE_SERVICE_CODE,
+        **extra,
     )
 
 
@@ -124,14 +126,7 @@ def _fault_reply(fault: Fault) -> Reply | None:
     """The reply a fault replaces the answer with; None for faults that wrap a normal answer."""
     retry_header = () if fault.retry_after is None else (("Retry-After", str(fault.retry_after)),)
     if fault.name == "throttle":
-        return error_reply(
-            400,
-            "ThrottlingException",
-            "Rate exceeded",
-            QuotaCode=THROTTLE_QUOTA_CODE,
-            ServiceCode=THROTTLE_SERVICE_CODE,
-            RetryAfterSeconds=fault.retry_after or 0,
-        )
+        return _rate_exceeded_reply(RetryAfterSeconds=fault.retry_after or 0)
     if fault.name == "internal":
         extra = {} if fault.retry_after is None else {"RetryAfterSeconds": fault.retry_after}
         message = "Unexpected error occurred while processing the request."

@@ -37,9 +37,7 @@ def make_client(server: ScriptedServer, client_kind: str) -> Iterator[MakeClient
         kwargs.setdefault("endpoint_url", server.url)
         kwargs.setdefault("credentials", Credentials(ACCESS_KEY, SECRET_KEY))
         kwargs.setdefault("max_backoff", 0.01)
-        client = clients.make(client_kind, **kwargs)
-        client.sleeps = []
-        clients.set_sleep(client, client.sleeps.append)
+        client = clients.record_sleeps(clients.make(client_kind, **kwargs))
         made.append(client)
         return client
 

@@ -7,6 +7,7 @@ these tests await the async client directly.
 
 from __future__ import annotations
 
+import ast
 import asyncio
 import json
 import os
@@ -328,3 +329,41 @@ def test_due_refreshes_run_off_the_event_loop(emu: Emulator) -> None:
     # 1 to build the credentials, 1 for the four concurrent calls, 1 for the last call.
     assert len(refreshes) == 3
     assert stall < 0.3, f"the event loop stalled for {stall:.2f} s"
+
+
+def test_first_request_imports_and_reads_files_off_the_event_loop(emu: Emulator) -> None:
+    # The client is made and used inside the loop; aiohttp (~150 ms to import) and
+    # botocore's signer are imported, and the CA bundle read, by a worker thread, not
+    # the event loop. A fresh interpreter, so nothing is imported yet; an import hook
+    # records which thread imports what.
+    code = f"""
+import asyncio, sys, threading
+import ssm_engagements as se
+
+where = {{}}
+
+class Spy:
+    def find_spec(self, name, path=None, target=None):
+        if name in ("botocore.auth", "aiohttp"):
+            where[name] = threading.current_thread() is threading.main_thread()
+        return None
+
+class Credentials:  # what botocore's ReadOnlyCredentials holds, without importing it
+    def __init__(self, access_key, secret_key):
+        self.access_key, self.secret_key, self.token = access_key, secret_key, None
+
+sys.meta_path.insert(0, Spy())
+
+async def main():
+    async with se.AsyncEngagementsClient(
+        "{emu.region}", endpoint_url="{emu.url}",
+        credentials=Credentials("{emu.credentials.access_key}", "{emu.credentials.secret_key}"),
+    ) as client:
+        await asyncio.gather(*(client.list_engagements(max_results=1) for _ in range(4)))
+
+assert "botocore.auth" not in sys.modules and "aiohttp" not in sys.modules
+asyncio.run(main())
+print(where)
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert ast.literal_eval(out.stdout.strip()) == {"aiohttp": False, "botocore.auth": False}

@@ -67,9 +67,7 @@ def make_client(emu: Emulator, client_kind: str) -> Iterator[MakeClient]:
 
     def make(**kwargs: Any) -> Any:
         kwargs.setdefault("max_backoff", 0.01)
-        client = clients.from_emulator(emu, client_kind, **kwargs)
-        client.sleeps = []
-        clients.set_sleep(client, client.sleeps.append)
+        client = clients.record_sleeps(clients.from_emulator(emu, client_kind, **kwargs))
         made.append(client)
         return client
 
