@@ -18,9 +18,7 @@ from ._models import ListEngagementsResponse, TimeRange
 from ._paginator import EngagementIterator, PageIterator, Resumable
 from ._params import check_incident_id, check_time_range, validate_request
 from ._protocol import encode_request
-from ._ratelimit import AdaptiveRateLimiter
 from ._walk import Walk, make_walk
-from .hooks import _check_hooks  # pyright: ignore[reportPrivateUsage]
 
 if TYPE_CHECKING:
     from botocore.credentials import Credentials
@@ -81,7 +79,11 @@ class ClientBase(Generic[PagesT, ItemsT]):
             retry_mode=retry_mode,
             max_pool_connections=max_pool_connections,
         )
-        self._hooks = _check_hooks(hooks)
+        self._hooks: tuple[Hook, ...] = ()
+        if not (isinstance(hooks, (tuple, list)) and not hooks):  # () or []: nothing to load
+            from .hooks import _check_hooks  # pyright: ignore[reportPrivateUsage]
+
+            self._hooks = _check_hooks(hooks)
         self._caller = self._make_caller(
             self._config, CredentialSource(credentials, session_factory)
         )
@@ -107,7 +109,7 @@ class ClientBase(Generic[PagesT, ItemsT]):
         mode until the service first throttles this client (it sends unlimited till then).
         """
         limiter = self._caller.limiter
-        return limiter.rate if isinstance(limiter, AdaptiveRateLimiter) else None
+        return None if limiter is None else limiter.rate
 
     def __repr__(self) -> str:
         return (

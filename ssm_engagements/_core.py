@@ -37,7 +37,6 @@ from ._protocol import (
     signed_request,
     signer_for,
 )
-from ._ratelimit import AdaptiveRateLimiter
 from ._retry import (
     NO_RETRY_INCREMENT,
     RetryQuota,
@@ -60,6 +59,11 @@ if TYPE_CHECKING:
 
 class RateLimiter(Protocol):
     """The adaptive mode's client-side rate limiter, as the plan uses it."""
+
+    @property
+    def rate(self) -> float | None:
+        """The current send rate (requests per second), None while not limiting."""
+        ...
 
     def acquire(self, now: float) -> float:
         """Take a send token: 0 when one was free; else the seconds to wait before
@@ -118,9 +122,11 @@ class CallCore:
         self._credentials = credentials
         self._hooks = tuple(hooks)
         # The adaptive mode's client-side rate limiter, shared by every caller.
-        self.limiter: RateLimiter | None = (
-            AdaptiveRateLimiter() if config.retry_mode == "adaptive" else None
-        )
+        self.limiter: RateLimiter | None = None
+        if config.retry_mode == "adaptive":
+            from ._ratelimit import AdaptiveRateLimiter
+
+            self.limiter = AdaptiveRateLimiter()
         self.quota = RetryQuota()
         # Seconds to add to the local clock when signing, learnt from a skew error.
         self.clock_offset = 0.0
