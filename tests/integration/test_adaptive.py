@@ -10,11 +10,13 @@ import ssm_engagements as se
 from ssm_engagements.emulator import Emulator
 from tests import _clients as clients
 
-LISTINGS = 24
+LISTINGS = 32
 WORKERS = 16
-# One retry per request: standard mode's lone backoffs fail some listings for sure, while
-# adaptive mode, which waits for the shared rate, needs no more.
-SETTINGS: dict[str, Any] = {"max_attempts": 2, "max_pool_connections": WORKERS}
+# The default three attempts: against 20 requests/s with a burst of 5, standard mode's
+# lone backoffs fail some listings, while adaptive mode, which waits for the shared
+# rate, needs no more. (With two attempts, a rare burst on a loaded machine could fail
+# an adaptive listing too; at 50 requests/s, standard mode sometimes got through.)
+SETTINGS: dict[str, Any] = {"max_attempts": 3, "max_pool_connections": WORKERS}
 INCIDENT = "arn:aws:ssm-incidents::111122223333:incident-record/audit/{:04d}"
 
 
@@ -54,7 +56,7 @@ def _audit(client: Any) -> tuple[int, set[str]]:
 def test_adaptive_mode_completes_the_audit_standard_mode_fails(client_kind: str) -> None:
     expected = {e["EngagementArn"] for e in _engagements()}
     with Emulator(engagements=_engagements()) as emu:
-        emu.set_rate_limit(50, burst=5)
+        emu.set_rate_limit(20, burst=5)
         with clients.from_emulator(emu, client_kind, retry_mode="standard", **SETTINGS) as standard:
             failed, _ = _audit(standard)
             assert standard.send_rate is None
@@ -62,7 +64,7 @@ def test_adaptive_mode_completes_the_audit_standard_mode_fails(client_kind: str)
         # Standard mode: every worker backs off alone, the throttles keep coming.
         assert failed > 0
 
-        emu.set_rate_limit(50, burst=5)  # a full bucket again
+        emu.set_rate_limit(20, burst=5)  # a full bucket again
         with clients.from_emulator(emu, client_kind, retry_mode="adaptive", **SETTINGS) as adaptive:
             failed, seen = _audit(adaptive)
             rate = adaptive.send_rate
