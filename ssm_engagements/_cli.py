@@ -18,11 +18,17 @@ from datetime import datetime, timezone
 from typing import NoReturn
 
 from . import _cli_time, _cli_timeline
-from ._cli_base import PROG, check_demo_options, open_client
+from ._cli_base import (
+    PROG,
+    add_client_options,
+    add_window_options,
+    check_demo_options,
+    open_client,
+    window,
+)
 from ._cli_base import UsageError as _UsageError
 from ._cli_base import note as _note
 from ._cli_output import Output
-from ._models import TimeRange
 from ._paginator import PageIterator
 from ._version import __version__
 from .errors import (
@@ -98,9 +104,7 @@ def _parser() -> argparse.ArgumentParser:
         description="List engagements, newest first, following pages as needed.",
     )  # fmt: skip
     ls.set_defaults(run=_cmd_list)
-    ls.add_argument("--incident-id", metavar="ARN", help="only this incident's engagements")
-    ls.add_argument("--start", type=_cli_time.when, metavar="WHEN", help="started at/after")
-    ls.add_argument("--end", type=_cli_time.when, metavar="WHEN", help="started at/before")
+    add_window_options(ls)
     ls.add_argument("--max-items", type=int, metavar="N", help="stop after N engagements")
     ls.add_argument("--page-size", type=int, metavar="N", help="engagements per request")
     ls.add_argument("--starting-token", metavar="T", help="continue from a NextToken")
@@ -108,10 +112,7 @@ def _parser() -> argparse.ArgumentParser:
         "--output", choices=("table", "json", "jsonl", "csv"), default="table",
         help="output format (default: table)",
     )  # fmt: skip
-    ls.add_argument("--region", metavar="R", help="AWS region (default: AWS_REGION, profile)")
-    ls.add_argument("--profile", metavar="P", help="shared config / credentials profile")
-    ls.add_argument("--endpoint-url", metavar="URL", help="send requests to this endpoint")
-    ls.add_argument("--demo", action="store_true", help="list sample data from a local emulator")
+    add_client_options(ls, demo_help="list sample data from a local emulator")
 
     _cli_timeline.add_parser(commands)
 
@@ -163,16 +164,13 @@ def _positive_rate(text: str) -> float:
 
 def _cmd_list(args: argparse.Namespace) -> int:
     now = datetime.now(timezone.utc)  # once: relative --start and --end share it
-    start, end = _cli_time.resolve(args.start, now), _cli_time.resolve(args.end, now)
-    if start and end and start > end:
-        raise _UsageError("argument --start: must not be after --end")
-    window = TimeRange(start_time=start, end_time=end) if start or end else None
+    time_range = window(args, now)
     output = Output(args.output, sys.stdout)
     check_demo_options(args)
     with contextlib.ExitStack() as stack:
         client = open_client(args, stack, "listing")
         pages = client.iter_pages(
-            incident_id=args.incident_id, time_range=window, page_size=args.page_size,
+            incident_id=args.incident_id, time_range=time_range, page_size=args.page_size,
             max_items=args.max_items, starting_token=args.starting_token,
         )  # fmt: skip
         return _write(pages, output)

@@ -1,14 +1,27 @@
-"""What the command-line modules share: the program's name, usage errors, notes on stderr."""
+"""What the command-line modules share: the program's name, usage errors, notes on
+stderr, and the options that choose the client and the time window (with what reads them)."""
 
 from __future__ import annotations
 
 import argparse
 import contextlib
 import sys
+from datetime import datetime
 
+from . import _cli_time
 from ._client import EngagementsClient
+from ._models import TimeRange
 
-__all__ = ["PROG", "UsageError", "check_demo_options", "note", "open_client"]
+__all__ = [
+    "PROG",
+    "UsageError",
+    "add_client_options",
+    "add_window_options",
+    "check_demo_options",
+    "note",
+    "open_client",
+    "window",
+]
 
 PROG = "ssm-engagements"
 
@@ -20,6 +33,30 @@ class UsageError(Exception):
 def note(message: str) -> None:
     """A line for the person at the terminal, on stderr, prefixed with the program's name."""
     print(f"{PROG}: {message}", file=sys.stderr, flush=True)
+
+
+def add_window_options(parser: argparse.ArgumentParser) -> None:
+    """``--incident-id``, ``--start`` and ``--end`` (absolute or relative; see window)."""
+    parser.add_argument("--incident-id", metavar="ARN", help="only this incident's engagements")
+    parser.add_argument("--start", type=_cli_time.when, metavar="WHEN", help="started at/after")
+    parser.add_argument("--end", type=_cli_time.when, metavar="WHEN", help="started at/before")
+
+
+def window(args: argparse.Namespace, now: datetime) -> TimeRange | None:
+    """The ``--start``/``--end`` window, relative values counted from now (taken once per
+    run); None when neither is given. Raises UsageError when start is after end."""
+    start, end = _cli_time.resolve(args.start, now), _cli_time.resolve(args.end, now)
+    if start and end and start > end:
+        raise UsageError("argument --start: must not be after --end")
+    return TimeRange(start_time=start, end_time=end) if start or end else None
+
+
+def add_client_options(parser: argparse.ArgumentParser, demo_help: str) -> None:
+    """``--region``, ``--profile``, ``--endpoint-url`` and ``--demo``, read by open_client."""
+    parser.add_argument("--region", metavar="R", help="AWS region (default: AWS_REGION, profile)")
+    parser.add_argument("--profile", metavar="P", help="shared config / credentials profile")
+    parser.add_argument("--endpoint-url", metavar="URL", help="send requests to this endpoint")
+    parser.add_argument("--demo", action="store_true", help=demo_help)
 
 
 def check_demo_options(args: argparse.Namespace) -> None:

@@ -12,8 +12,16 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from . import _cli_time
-from ._cli_base import PROG, UsageError, check_demo_options, note, open_client
+from ._cli_base import (
+    PROG,
+    UsageError,
+    add_client_options,
+    add_window_options,
+    check_demo_options,
+    note,
+    open_client,
+    window,
+)
 from ._models import Engagement, TimeRange
 from .errors import SSMContactsError
 
@@ -47,9 +55,7 @@ def add_parser(commands: Any) -> None:
         "engagement.",
     )  # fmt: skip
     tl.set_defaults(run=run)
-    tl.add_argument("--incident-id", metavar="ARN", help="only this incident's engagements")
-    tl.add_argument("--start", type=_cli_time.when, metavar="WHEN", help="started at/after")
-    tl.add_argument("--end", type=_cli_time.when, metavar="WHEN", help="started at/before")
+    add_window_options(tl)
     tl.add_argument(
         "-o", "--output", metavar="FILE",
         help="write here; .svg: the bare SVG; -: standard output (default: from the incident)",
@@ -58,10 +64,7 @@ def add_parser(commands: Any) -> None:
         "--max-rows", type=int, default=None, metavar="N",
         help="draw at most N contacts, count the rest (default: 40)",
     )  # fmt: skip
-    tl.add_argument("--region", metavar="R", help="AWS region (default: AWS_REGION, profile)")
-    tl.add_argument("--profile", metavar="P", help="shared config / credentials profile")
-    tl.add_argument("--endpoint-url", metavar="URL", help="send requests to this endpoint")
-    tl.add_argument("--demo", action="store_true", help="draw the demo incident (no AWS account)")
+    add_client_options(tl, demo_help="draw the demo incident (no AWS account)")
 
 
 def default_file(incident_id: str | None) -> str:
@@ -87,10 +90,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"argument --max-rows: must be at least 1; got {max_rows}")
     check_demo_options(args)
     now = DEMO_NOW if args.demo else datetime.now(timezone.utc)  # once per run
-    start, end = _cli_time.resolve(args.start, now), _cli_time.resolve(args.end, now)
-    if start and end and start > end:
-        raise UsageError("argument --start: must not be after --end")
-    window = TimeRange(start_time=start, end_time=end) if start or end else None
+    time_range = window(args, now)
     incident = args.incident_id or (DEMO_INCIDENT_ID if args.demo else None)
     target = args.output or default_file(incident)
 
@@ -98,7 +98,7 @@ def run(args: argparse.Namespace) -> int:
         # Open the file's temporary sibling before fetching: an unwritable place fails
         # at once, and an existing file is replaced only by a complete picture.
         pending = None if target == "-" else stack.enter_context(_Pending(Path(target)))
-        engagements = _fetch(args, incident, window, stack)
+        engagements = _fetch(args, incident, time_range, stack)
         render = render_svg if target.lower().endswith(".svg") else render_html
         text = render(engagements, title=_title(incident), now=now, max_rows=max_rows)
         if pending is None:
@@ -123,12 +123,12 @@ def _title(incident: str | None) -> str | None:
 def _fetch(
     args: argparse.Namespace,
     incident: str | None,
-    window: TimeRange | None,
+    time_range: TimeRange | None,
     stack: contextlib.ExitStack,
 ) -> list[Engagement]:
     client = open_client(args, stack, "drawing")
     try:
-        return list(client.iter_engagements(incident_id=incident, time_range=window))
+        return list(client.iter_engagements(incident_id=incident, time_range=time_range))
     except SSMContactsError as exc:
         exc.resume_token = None  # timeline has no --starting-token to continue with
         raise
