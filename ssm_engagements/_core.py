@@ -258,16 +258,17 @@ class CallCore:
                         self._after_attempt(attempt, request, raw, started, exc, state)
                         raise
                     self.quota.release(spent or NO_RETRY_INCREMENT)
+                    headers = _response_headers(raw.headers, request)
                     object.__setattr__(  # a new page no one else holds yet
                         page,
                         "response_metadata",
                         ResponseMetadata(
                             request_id=page.request_id, http_status_code=raw.status,
-                            http_headers=_response_headers(raw.headers, request),
-                            retry_attempts=attempt - 1, retry_delay_seconds=stats.slept,
+                            http_headers=headers, retry_attempts=attempt - 1,
+                            retry_delay_seconds=stats.slept,
                         ),
                     )  # fmt: skip
-                    self._after_attempt(attempt, request, raw, started, None, state)
+                    self._after_attempt(attempt, request, raw, started, None, state, headers)
                     return page
                 error = parse_error(raw.status, raw.headers, _redact(raw.body, request))
                 _redact_error(error, request, raw.body)
@@ -302,8 +303,10 @@ class CallCore:
         started: float,
         error: SSMContactsError | None,
         state: dict[object, object] | None,
+        headers: Headers | None = None,
     ) -> None:
-        """Log the attempt, feed the rate limiter, tell the hooks."""
+        """Log the attempt, feed the rate limiter, tell the hooks. ``headers``: the
+        response's redacted headers when the caller already has them."""
         elapsed = time.perf_counter() - started
         limiter = self.limiter
         if limiter is not None and raw is not None:
@@ -319,15 +322,15 @@ class CallCore:
             return
         from .hooks import AttemptEnd
 
+        if headers is None:
+            headers = _NO_HEADERS if raw is None else _response_headers(raw.headers, request)
         self._emit(
             "on_attempt",
             AttemptEnd(
                 attempt=attempt, request_headers=redacted_headers(request.headers),
                 status_code=None if raw is None else raw.status,
                 request_id=None if raw is None else raw.headers.get("x-amzn-RequestId"),
-                response_headers=(
-                    _NO_HEADERS if raw is None else _response_headers(raw.headers, request)
-                ),
+                response_headers=headers,
                 elapsed_seconds=elapsed, error=error, state=state,
             ),
         )  # fmt: skip
