@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from ._aio_transport import AioTransport
 from ._core import CallCore, Send, Sleep, Step
@@ -14,6 +14,8 @@ from .errors import ConfigurationError
 
 if TYPE_CHECKING:
     from ._config import ClientConfig, CredentialSource
+
+T = TypeVar("T")
 
 
 class AsyncCaller(CallCore):
@@ -30,7 +32,11 @@ class AsyncCaller(CallCore):
         self._transport = AioTransport(config)
         self.sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._prepared: asyncio.Future[None] | None = None
+        # Blocking work the async client does in a worker thread: resolving or
+        # refreshing credentials, and the first request's imports and disk reads.
+        self._resolve_credentials = _OffLoop(credentials.for_signing)
+        self._first_use = _OffLoop(self._prepare_blocking)
+        self._prepared = False
 
     def _check_loop(self) -> None:
         """Bind to the running loop at first use; refuse another live loop (its pooled
@@ -47,21 +53,9 @@ class AsyncCaller(CallCore):
         self._transport.drop()  # its connections died with the old loop
         self._loop = loop
 
-    async def _prepare(self) -> None:
-        """The first request's imports and disk reads (botocore's signer, the CA bundle),
-        in a worker thread, once for all the tasks that start together."""
-        pending = self._prepared
-        if pending is None or pending.get_loop() is not self._loop:
-            loop = asyncio.get_running_loop()
-            pending = self._prepared = loop.run_in_executor(None, self._prepare_blocking)
-        try:
-            await asyncio.shield(pending)
-        except BaseException:
-            if pending.done() and not pending.cancelled() and pending.exception() is not None:
-                self._prepared = None  # failed (a bad CA bundle): the next call tries again
-            raise
-
     def _prepare_blocking(self) -> None:
+        """The first request's imports (aiohttp, botocore's signer) and disk reads (the
+        CA bundle): blocking work, run once, in a worker thread."""
         self.prepare()
         self._transport.prepare()
 
@@ -72,8 +66,9 @@ class AsyncCaller(CallCore):
     async def call(self, body: bytes) -> ListEngagementsResponse:
         """One call with its retries. Raises the final error."""
         self._check_loop()
-        if self._prepared is None or not self._prepared.done():
-            await self._prepare()
+        if not self._prepared:
+            await self._first_use.run()
+            self._prepared = True
         plan = self.plan(body)
         reply: object = None
         while True:
@@ -92,6 +87,34 @@ class AsyncCaller(CallCore):
             if isinstance(step, Sleep):
                 await self.sleep(step.seconds)
                 return None
-            return await self._credentials.for_signing_async()
+            credentials = self._credentials
+            if not credentials.may_block():
+                return credentials.for_signing()
+            return await self._resolve_credentials.run()
         except BaseException as exc:
             return exc
+
+
+class _OffLoop(Generic[T]):
+    """Blocking work run in the loop's default executor, once for all the tasks that
+    await it while it runs; each later run() starts it anew. A waiter's cancellation
+    does not cancel the work the others wait for."""
+
+    def __init__(self, work: Callable[[], T]) -> None:
+        self._work = work
+        self._pending: asyncio.Future[T] | None = None
+
+    async def run(self) -> T:
+        """work()'s result, or what it raised."""
+        loop = asyncio.get_running_loop()
+        pending = self._pending
+        if pending is None or pending.get_loop() is not loop:
+            pending = self._pending = loop.run_in_executor(None, self._work)
+            pending.add_done_callback(self._clear)
+        return await asyncio.shield(pending)
+
+    def _clear(self, done: asyncio.Future[T]) -> None:
+        if self._pending is done:
+            self._pending = None
+        if not done.cancelled():
+            done.exception()  # retrieved: no "exception was never retrieved" warning

@@ -12,8 +12,6 @@ from ._session import SessionHolder
 from .errors import ConfigurationError, NoCredentialsError
 
 if TYPE_CHECKING:
-    import asyncio
-
     import botocore.credentials
     import botocore.session
 
@@ -90,8 +88,6 @@ class CredentialSource:
         self._resolved: Any = credentials
         self._factory = session_factory
         self._lock = threading.Lock()
-        # The one resolution or refresh under way off the event loop (async client).
-        self._pending: asyncio.Future[Any] | None = None
 
     def get(self) -> botocore.credentials.ReadOnlyCredentials:
         """Frozen credentials for one request. Raises NoCredentialsError when there are none."""
@@ -131,27 +127,6 @@ class CredentialSource:
             return True
         refresh_needed = getattr(creds, "refresh_needed", None)
         return bool(refresh_needed is not None and refresh_needed())
-
-    async def for_signing_async(self) -> Any:
-        """for_signing() without blocking the event loop: blocking work runs in a
-        thread, once, however many tasks wait for it. Raises NoCredentialsError."""
-        if not self.may_block():
-            return self.for_signing()
-        import asyncio  # the async client has imported it already
-
-        loop = asyncio.get_running_loop()
-        pending = self._pending
-        if pending is None or pending.get_loop() is not loop:
-            pending = self._pending = loop.run_in_executor(None, self.for_signing)
-            pending.add_done_callback(self._clear_pending)
-        # shield: one waiter's cancellation must not cancel the others' resolution.
-        return await asyncio.shield(pending)
-
-    def _clear_pending(self, done: asyncio.Future[Any]) -> None:
-        if self._pending is done:
-            self._pending = None
-        if not done.cancelled():
-            done.exception()  # retrieved: no "exception was never retrieved" warning
 
     def _load(self) -> Any:
         if isinstance(self._factory, SessionHolder) and self._factory.default:
