@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
-import importlib
 import importlib.util
 import ssl
 from typing import TYPE_CHECKING, Any
@@ -78,15 +77,14 @@ class AioTransport:
         self._targets: dict[str, tuple[Any, Any, dict[str, str] | None]] = {}
 
     def prepare(self) -> None:
-        """Do the blocking part of the first request ahead of it (importing aiohttp and
-        yarl, loading the CA bundle from disk), so it can run off the event loop."""
+        """Do the blocking part of the first request ahead of it (importing aiohttp, with
+        yarl, and loading the CA bundle from disk), so it can run off the event loop."""
         if self._aiohttp is None:
             self._aiohttp = import_aiohttp()
         # A bad CA bundle is raised again by the first send, where the call plan reports it.
         if self._ssl is None:
             with contextlib.suppress(TransportError):
                 self._ssl = _ssl_context(self._config)
-        importlib.import_module("yarl")
 
     def _get_session(self) -> aiohttp.ClientSession:
         session = self._session
