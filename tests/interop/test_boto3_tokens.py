@@ -31,17 +31,24 @@ def _everything(boto: Any, filters: dict[str, Any]) -> list[str]:
     return [e["EngagementArn"] for e in pages.build_full_result()["Engagements"]]
 
 
-def _boto_export(
-    boto: Any, filters: dict[str, Any], max_items: int, page_size: int | None
-) -> tuple[list[str], str]:
-    config: dict[str, Any] = {"MaxItems": max_items}
+def _boto_result(
+    boto: Any, filters: dict[str, Any], config: dict[str, Any], page_size: int | None
+) -> dict[str, Any]:
+    """boto3's paginator, run to the end of PaginationConfig config (plus PageSize)."""
     if page_size is not None:
-        config["PageSize"] = page_size
-    result = (
+        config = {**config, "PageSize": page_size}
+    result: dict[str, Any] = (
         boto.get_paginator("list_engagements")
         .paginate(PaginationConfig=config, **filters)
         .build_full_result()
     )
+    return result
+
+
+def _boto_export(
+    boto: Any, filters: dict[str, Any], max_items: int, page_size: int | None
+) -> tuple[list[str], str]:
+    result = _boto_result(boto, filters, {"MaxItems": max_items}, page_size)
     return [e["EngagementArn"] for e in result["Engagements"]], result["NextToken"]
 
 
@@ -125,14 +132,7 @@ def test_our_page_boundary_token_continues_in_boto3(
     seen = [e.engagement_arn for e in items]
     token = items.resume_token
     assert token is not None and not token.startswith("sse1.")
-    config: dict[str, Any] = {"StartingToken": token}
-    if page_size is not None:
-        config["PageSize"] = page_size
-    result = (
-        boto.get_paginator("list_engagements")
-        .paginate(PaginationConfig=config, **filters)
-        .build_full_result()
-    )
+    result = _boto_result(boto, filters, {"StartingToken": token}, page_size)
     assert seen + [e["EngagementArn"] for e in result["Engagements"]] == _everything(boto, filters)
 
 
