@@ -264,14 +264,17 @@ def test_cli_output_holds_no_credentials(emu: Emulator) -> None:
 
 
 # -- cassettes ---------------------------------------------------------------------------
-def test_cassettes_hold_no_credentials_and_replay(emu: Emulator, tmp_path: Path) -> None:
+def test_cassettes_hold_no_credentials_and_replay(
+    emu: Emulator, tmp_path: Path, client_kind: str
+) -> None:
+    # Recorded and replayed with each client: vcrpy patches botocore's urllib3 and aiohttp.
     vcr = pytest.importorskip("vcr")
     from ssm_engagements.testing import register_matchers, vcr_config
 
     cassette = tmp_path / "engagements.yaml"
     recorder = vcr.VCR(**vcr_config(record_mode="all"))
     register_matchers(recorder)
-    with recorder.use_cassette(str(cassette)), emu.client() as client:
+    with recorder.use_cassette(str(cassette)), clients.from_emulator(emu, client_kind) as client:
         recorded = list(client.iter_engagements(page_size=120))
     text = cassette.read_text()
     assert_clean(text, "a cassette")
@@ -281,8 +284,8 @@ def test_cassettes_hold_no_credentials_and_replay(emu: Emulator, tmp_path: Path)
     emu.stop()  # replay needs no server and no real credentials
     player = vcr.VCR(**vcr_config(record_mode="none"))
     register_matchers(player)
-    replay_client = EngagementsClient(
-        "us-east-1", endpoint_url=url, credentials=Credentials("AKIDREPLAY", "replay")
+    replay_client = clients.make(
+        client_kind, "us-east-1", endpoint_url=url, credentials=Credentials("AKIDREPLAY", "replay")
     )
     with player.use_cassette(str(cassette)):
         assert list(replay_client.iter_engagements(page_size=120)) == recorded
