@@ -99,8 +99,8 @@ def default_file(incident_id: str | None) -> str:
 
 def run(args: argparse.Namespace) -> int:
     from ._demo_data import DEMO_INCIDENT_ID, DEMO_NOW
+    from .timeline import DEFAULT_MAX_ROWS
     from .timeline._draw import render
-    from .timeline._layout import DEFAULT_MAX_ROWS
 
     max_rows = DEFAULT_MAX_ROWS if args.max_rows is None else args.max_rows
     if max_rows < 1:

@@ -22,9 +22,11 @@ from datetime import datetime
 
 from .._models import Engagement, TimeRange
 from ._draw import render
-from ._layout import DEFAULT_MAX_ROWS
 
 __all__ = ["DEFAULT_MAX_ROWS", "render_html", "render_svg"]
+
+DEFAULT_MAX_ROWS = 40
+"""Rows (contacts) drawn at most by default; the rest are counted on a "+N more" line."""
 
 
 def render_html(

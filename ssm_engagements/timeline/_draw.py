@@ -191,7 +191,7 @@ def _document(chart: Layout, body: list[str]) -> str:
         f'<pattern id="open-{kind}" width="6" height="6" patternUnits="userSpaceOnUse" '
         f'patternTransform="rotate(45)"><rect width="6" height="6" fill="{_OPEN_LIGHT}"/>'
         f'<rect width="3" height="6" fill="{colour}" fill-opacity="0.55"/></pattern>'
-        for kind, colour in (("auto", _OPEN_STROKE), ("manual", _MANUAL))
+        for kind, colour in _FILL.items()
     ]
     return "\n".join(
         [

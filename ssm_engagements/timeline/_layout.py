@@ -19,7 +19,6 @@ from ..errors import ParamValidationError
 from ._text import cut, duration, short, span, text_width, when
 
 __all__ = [
-    "DEFAULT_MAX_ROWS",
     "Bar",
     "Fact",
     "Layout",
@@ -31,9 +30,6 @@ __all__ = [
     "layout",
     "sender_kind",
 ]
-
-DEFAULT_MAX_ROWS = 40
-"""Rows (contacts) drawn at most by default; the rest are counted on a "+N more" line."""
 
 WIDTH = 1200
 MARGIN = 16
@@ -292,7 +288,7 @@ def layout(
         y += 48
     else:
         legend, y = _legend(shown_drafts, moment, y + 8)
-        axis_y = y + 30
+        axis_y = y + 36
         rows_bottom = axis_y + 4
         for index, contact in enumerate(shown):
             height = ROW_PAD * 2 + lanes[contact] * LANE_H
@@ -312,8 +308,8 @@ def layout(
             rows_bottom += height
         step, times = _ticks(start, end)
         ticks = tuple(
-            Tick(moment, x_of(moment), label, context)
-            for moment, (label, context) in zip(times, _tick_labels(step, times), strict=True)
+            Tick(time, x_of(time), label, context)
+            for time, (label, context) in zip(times, _tick_labels(step, times), strict=True)
         )
         if any(d.state != "closed" for d in shown_drafts):
             now_x = x_of(moment)
@@ -333,30 +329,12 @@ def layout(
             y += 28
         y += 12
     return Layout(
-        title=title,
-        incident=incident,
-        query=query,
-        now=moment,
-        start=start,
-        end=end,
-        facts=tuple(facts),
-        header=header,
-        legend=legend,
-        rows=tuple(placed),
-        ticks=ticks,
-        axis_y=axis_y,
-        rows_bottom=rows_bottom,
-        bottom_ticks_y=bottom_ticks_y,
-        now_x=now_x,
-        message=message,
-        height=y,
-        total=total,
-        drawn=len(shown_drafts),
-        hidden_rows=len(hidden),
-        hidden=hidden_bars,
-        undated=undated,
-        late=late,
-    )
+        title=title, incident=incident, query=query, now=moment, start=start, end=end,
+        facts=tuple(facts), header=header, legend=legend, rows=tuple(placed), ticks=ticks,
+        axis_y=axis_y, rows_bottom=rows_bottom, bottom_ticks_y=bottom_ticks_y, now_x=now_x,
+        message=message, height=y, total=total, drawn=len(shown_drafts),
+        hidden_rows=len(hidden), hidden=hidden_bars, undated=undated, late=late,
+    )  # fmt: skip
 
 
 def _check(
@@ -564,7 +542,7 @@ def _legend(
     if "manual" in kinds:
         entries.append(("manual", f"engaged by hand (sender {senders})"))
     if any(d.state == "open" for d in drafts):
-        entries.append(("open", f"still open at {when(now)}"))
+        entries.append(("open", f"still open at {when(now)} (stripes: the sender's colour)"))
     if any(d.state == "clipped" for d in drafts):
         entries.append(("clipped", f"stopped after {when(now)}"))
     entries.append(("", "times in UTC; one row per contact"))
