@@ -37,8 +37,9 @@ def render(
     return (svg(chart, standalone=True) if as_svg else html(chart)), chart
 
 
-# Okabe-Ito colours, distinguishable with every common colour-vision deficiency; open
-# bars also differ in pattern and outline, so they survive greyscale printing.
+# Okabe-Ito colours, distinguishable with every common colour-vision deficiency: blue
+# and purple tell the sender; open bars also differ in pattern and outline, so they
+# survive greyscale printing.
 _AUTO = "#0072B2"  # blue: engaged by Incident Manager
 _MANUAL = "#CC79A7"  # reddish purple: engaged by hand
 _OPEN_STROKE = "#D55E00"
@@ -137,9 +138,8 @@ def svg(chart: Layout, *, standalone: bool) -> str:
     out.extend(_bar(bar) for row in chart.rows for bar in row.bars)
     out.append("</g>")
     if chart.message is not None:
-        out.append(
-            _text(chart.message, extra=' font-style="italic"' * (chart.message.key == "more"))
-        )
+        italic = ' font-style="italic"' if chart.message.key == "more" else ""
+        out.append(_text(chart.message, extra=italic))
     return _document(chart, out)
 
 
