@@ -150,8 +150,7 @@ def picture_time(
     args: argparse.Namespace, clock: datetime, time_range: TimeRange | None
 ) -> datetime:
     """--now, relative values counted from ``clock``; default: --end when earlier than
-    ``clock``, else ``clock`` (never before --start). UsageError when --now is before
-    --start."""
+    ``clock``, else ``clock``. UsageError when --now is before --start."""
     start = time_range.start_time if time_range else None
     now = _cli_time.resolve(args.now, clock)
     if now is not None:
@@ -159,8 +158,7 @@ def picture_time(
             raise UsageError("argument --now: must not be before --start")
         return now
     end = time_range.end_time if time_range else None
-    now = min(end, clock) if end else clock
-    return max(now, start) if start else now
+    return min(end, clock) if end else clock
 
 
 def summary(chart: Layout, where: str, max_rows: int) -> str:
