@@ -3,35 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
 import attrs
 
+from ._timestamps import aware_utc as _aware_utc
 from .errors import ParamValidationError
 
 __all__ = ["Engagement", "Headers", "ListEngagementsResponse", "ResponseMetadata", "TimeRange"]
-
-
-def _aware_utc(param: str, value: object) -> datetime | None:
-    if value is None:
-        return None
-    if not isinstance(value, datetime):
-        raise ParamValidationError(
-            param=param, rule="must be a timezone-aware datetime or None", value=value
-        )
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise ParamValidationError(
-            param=param,
-            rule="must be timezone-aware (naive datetimes are ambiguous; use tzinfo=timezone.utc)",
-            value=value,
-        )
-    try:
-        return value.astimezone(timezone.utc)
-    except OverflowError:  # e.g. datetime.min at +05:00 is before year 1 in UTC
-        raise ParamValidationError(
-            param=param, rule="must be within datetime's range once converted to UTC", value=value
-        ) from None
 
 
 def _start(value: object) -> datetime | None:

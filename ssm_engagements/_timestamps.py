@@ -5,7 +5,9 @@ from __future__ import annotations
 import functools
 import re
 from datetime import datetime, timedelta, timezone
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, overload
+
+from .errors import ParamValidationError
 
 if TYPE_CHECKING:
     from decimal import Decimal
@@ -100,6 +102,36 @@ def parse_timestamp(value: object) -> datetime:
             _micros(frac), tzinfo=UTC,
         )  # fmt: skip
     raise ValueError(f"not a timestamp: {value!r}")
+
+
+@overload
+def aware_utc(param: str, value: datetime) -> datetime: ...
+@overload
+def aware_utc(param: str, value: object) -> datetime | None: ...
+def aware_utc(param: str, value: object) -> datetime | None:
+    """A caller's datetime (any zone) in UTC; None stays None.
+
+    Raises ParamValidationError naming ``param``: not a datetime, naive, or out of
+    range once in UTC.
+    """
+    if value is None:
+        return None
+    if not isinstance(value, datetime):
+        raise ParamValidationError(
+            param=param, rule="must be a timezone-aware datetime or None", value=value
+        )
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ParamValidationError(
+            param=param,
+            rule="must be timezone-aware (naive datetimes are ambiguous; use tzinfo=timezone.utc)",
+            value=value,
+        )
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:  # e.g. datetime.min at +05:00 is before year 1 in UTC
+        raise ParamValidationError(
+            param=param, rule="must be within datetime's range once converted to UTC", value=value
+        ) from None
 
 
 def _micros(fraction: str | None) -> int:

@@ -7,6 +7,8 @@ and no network services.
 
 from __future__ import annotations
 
+import html
+import json
 import re
 import shutil
 import struct
@@ -51,6 +53,41 @@ def _run(page: Path, *flags: str, timeout: float = 30) -> str:
 def dump_dom(page: Path) -> str:
     """The DOM after loading ``page`` (scripts, if any, have run), serialised as HTML."""
     return _run(page, "--dump-dom")
+
+
+# Writes the rendered boxes (CSS pixels) of the elements a selector picks into the DOM,
+# where --dump-dom shows them: getBoundingClientRect measures the text as drawn, in the
+# fonts this machine's Chromium picked.
+_BOXES = """
+(() => {
+  const boxes = [...document.querySelectorAll(%s)].map((e) => {
+    const r = e.getBoundingClientRect();
+    return {text: e.textContent, left: r.left, top: r.top, right: r.right, bottom: r.bottom};
+  });
+  const out = document.createElementNS(document.documentElement.namespaceURI, "desc");
+  out.setAttribute("id", "text-boxes");
+  out.textContent = JSON.stringify(boxes);
+  document.documentElement.appendChild(out);
+})();
+"""
+
+
+def text_boxes(document: str, selector: str, folder: Path) -> list[dict[str, float | str]]:
+    """The boxes of the elements ``selector`` picks in ``document`` (an HTML page or a
+    bare SVG, opened as such), as Chromium lays them out in a 1280 px wide window."""
+    script = _BOXES % json.dumps(selector)
+    if document.lstrip().startswith("<svg"):
+        page = folder / "boxes.svg"
+        marked = document.replace("</svg>", f"<script><![CDATA[{script}]]></script></svg>")
+    else:
+        page = folder / "boxes.html"
+        marked = document.replace("</body>", f"<script>{script}</script></body>")
+    page.write_text(marked, encoding="utf-8")
+    dom = _run(page, "--dump-dom", "--window-size=1280,2000")
+    found = re.search(r'<desc id="text-boxes">(.*?)</desc>', dom, flags=re.DOTALL)
+    assert found, "the measuring script did not run"
+    boxes: list[dict[str, float | str]] = json.loads(html.unescape(found[1]))
+    return boxes
 
 
 def screenshot(page: Path, png: Path, width: int, height: int) -> None:

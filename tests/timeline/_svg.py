@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass
 from datetime import datetime
+
+import attrs
 
 NS = "{http://www.w3.org/2000/svg}"
 
 
-@dataclass(frozen=True)
+@attrs.frozen
 class Bar:
     x: float
     y: float
     width: float
-    is_open: bool
+    classes: set[str]
+    fill: str
     tooltip: str
 
     @property
@@ -47,7 +49,8 @@ def bars(root: ET.Element) -> list[Bar]:
                     float(rect.get("x", "nan")),
                     float(rect.get("y", "nan")),
                     float(rect.get("width", "nan")),
-                    "open" in classes(rect),
+                    classes(rect),
+                    rect.get("fill", ""),
                     title.text,
                 )
             )
@@ -81,8 +84,13 @@ def ticks(root: ET.Element) -> list[tuple[datetime, float, list[str]]]:
 
 
 def own_text(element: ET.Element) -> str:
-    """An element's text without its children's (a <title> tooltip, for one)."""
-    return (element.text or "") + "".join(child.tail or "" for child in element)
+    """An element's text with its <tspan>s' but without a <title> tooltip's."""
+    parts = [element.text or ""]
+    for child in element:
+        if child.tag == f"{NS}tspan":
+            parts.append("".join(child.itertext()))
+        parts.append(child.tail or "")
+    return "".join(parts)
 
 
 def texts(root: ET.Element, cls: str) -> list[str]:

@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 
 from ssm_engagements import Engagement
-from ssm_engagements._demo_data import incident_engagements
-from ssm_engagements.timeline import render_html
+from ssm_engagements._converter import structure_response
+from ssm_engagements._demo_data import DEMO_INCIDENT_ID, DEMO_NOW, incident_engagements
+from ssm_engagements.timeline import render_html, render_svg
 from tests.timeline import _chromium
 from tests.timeline.screenshot import WIDTH, demo_page, page_height
 
@@ -36,8 +37,8 @@ def page(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_chromium_builds_the_picture_into_its_dom(page: Path) -> None:
     dom = _chromium.dump_dom(page)
     assert "<h1>Paging timeline: demo-outage</h1>" in dom
-    classes = Counter(re.findall(r'<rect class="(bar(?: open)?)"', dom))
-    assert classes == {"bar": len(DEMO) - OPEN, "bar open": OPEN}
+    classes = Counter("open" in c.split() for c in re.findall(r'<rect class="(bar\b[^"]*)"', dom))
+    assert classes == {False: len(DEMO) - OPEN, True: OPEN}
     assert re.search(r'<dd data-fact="engagements">250\b', dom)
     assert dom.count('class="row-label"') == len({item["ContactArn"] for item in DEMO})
 
@@ -80,3 +81,38 @@ def test_hostile_names_do_not_run_in_the_browser(tmp_path: Path) -> None:
     assert title, "no <title>"  # had a script run, it would read just "pwned"
     assert "&lt;script&gt;document.title='pwned'&lt;/script&gt;" in title[1]
     assert "<script" not in dom and "<img" not in dom
+
+
+def overlaps(boxes: list[dict[str, float | str]]) -> list[tuple[str, str]]:
+    """The pairs of boxes that share more than half a pixel each way."""
+    found = []
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1 :]:
+            wide = min(float(a["right"]), float(b["right"])) - max(
+                float(a["left"]), float(b["left"])
+            )
+            high = min(float(a["bottom"]), float(b["bottom"])) - max(
+                float(a["top"]), float(b["top"])
+            )
+            if wide > 0.5 and high > 0.5:
+                found.append((str(a["text"]), str(b["text"])))
+    return found
+
+
+@pytest.mark.parametrize("kind", ["svg", "html"])
+@pytest.mark.parametrize("now", [DEMO_NOW, DEMO_NOW - timedelta(hours=3)], ids=["demo", "cut"])
+def test_header_and_legend_texts_do_not_overlap(kind: str, now: datetime, tmp_path: Path) -> None:
+    items = [*structure_response({"Engagements": DEMO}, None).engagements, Engagement(
+        engagement_arn="arn:aws:ssm-contacts:us-east-2:111122223333:engagement/x/1",
+        contact_arn="arn:aws:ssm-contacts:us-east-2:111122223333:contact/x", sender="cli",
+    )]  # fmt: skip
+    if kind == "svg":
+        document = render_svg(items, now=now, incident_id=DEMO_INCIDENT_ID)
+        selector, width = ".header text, .legend text, .legend rect", 1200
+    else:
+        document = render_html(items, now=now, incident_id=DEMO_INCIDENT_ID)
+        selector, width = "h1, header p, dl.facts > div, .legend text, .legend rect", 1280
+    boxes = _chromium.text_boxes(document, selector, tmp_path)
+    assert len(boxes) >= 8
+    assert overlaps(boxes) == []
+    assert all(float(box["left"]) >= 0 and float(box["right"]) <= width for box in boxes)
