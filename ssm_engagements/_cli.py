@@ -66,13 +66,16 @@ Examples:
   {PROG} list --max-items 50                # stderr: NextToken: <token>
   {PROG} list --max-items 50 --starting-token <token>
   {PROG} list --endpoint-url http://127.0.0.1:4566
+  {PROG} list --endpoint-url http://localstack:4566 --allow-insecure-http
+  {PROG} list --read-timeout 10 --max-attempts 2   # give up on a hung endpoint sooner
 
 --start/--end take ISO-8601 (2024-05-01, 2024-05-01T12:30:00Z, 2024-05-01T14:30+02:00;
 no offset means UTC) or a time relative to now: now, -30m, -2h, -7d, -1h30m.
 At a terminal the table fits its width (--wide: never shortened); piped, it is never
 shortened. json, jsonl and csv keep every ARN whole.
 Exit status: 0 ok, 1 service or network error, 2 bad usage or configuration, 130 Ctrl-C.
-SSM_ENGAGEMENTS_LOG=debug logs every request to stderr."""
+SSM_ENGAGEMENTS_LOG=debug logs every request to stderr;
+SSM_ENGAGEMENTS_ALLOW_INSECURE_HTTP=1 is --allow-insecure-http."""
 _EMULATOR_EXAMPLES = f"""\
 Examples:
   {PROG} emulator --demo-data

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
-import pty
 import queue
 import re
 import select
@@ -13,7 +11,6 @@ import struct
 import subprocess
 import sys
 import tempfile
-import termios
 import threading
 import time
 from pathlib import Path
@@ -121,6 +118,10 @@ def run_in_terminal(
     ``columns`` wide, the other stream to a file; returns (status, stdout, stderr), the
     terminal's text with its CR LF line ends read back as LF. COLUMNS is removed from
     ``env``: the width is the terminal's."""
+    import fcntl  # POSIX only: imported here so the other helpers work anywhere
+    import pty
+    import termios
+
     env = {k: v for k, v in env.items() if k != "COLUMNS"}
     master, slave = pty.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, columns, 0, 0))

@@ -121,6 +121,39 @@ def test_the_retry_count_follows_aws_max_attempts_without_the_option(hung: Scrip
     assert "attempt 1 of 2 failed" in err and "(2 attempts made)" in err
 
 
+@pytest.fixture
+def full_backlog() -> Iterator[int]:
+    """A loopback port whose listen queue is full: Linux drops further SYNs, so a new
+    connection neither completes nor is refused, whatever the machine's speed."""
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(0)
+        fillers = [socket.socket() for _ in range(3)]
+        try:
+            for filler in fillers:
+                filler.setblocking(False)
+                filler.connect_ex(listener.getsockname())
+            yield listener.getsockname()[1]
+        finally:
+            for filler in fillers:
+                filler.close()
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="a full listen queue drops SYNs on Linux")
+def test_connect_timeout_bounds_a_connection_that_never_completes(full_backlog: int) -> None:
+    env = cli_env(
+        AWS_ACCESS_KEY_ID="AKIDEXAMPLE", AWS_SECRET_ACCESS_KEY="x", AWS_REGION="us-east-1"
+    )
+    url = f"http://127.0.0.1:{full_backlog}"
+    status, _, err = run_in_terminal(
+        "list", "--endpoint-url", url, "--connect-timeout", "0.2", "--max-attempts", "2",
+        env=env, terminal="stderr",
+    )  # fmt: skip
+    assert status == 1
+    assert "attempt 1 of 2 failed (connect timeout)" in err
+    assert "Connect timeout" in err and "(2 attempts made)" in err
+
+
 def test_a_refused_connection_says_how_often_and_what_to_check() -> None:
     with socket.socket() as probe:  # a port nothing listens on
         probe.bind(("127.0.0.1", 0))
