@@ -208,7 +208,7 @@ def _write(pages: PageIterator, output: Output) -> int:
         raise
     output.end(pages.resume_token, complete=True)
     if output.cut:
-        _note("some values were cut to fit the terminal (…); --wide shows them whole")
+        _note("some values were cut to fit the terminal; --wide shows them whole")
     if pages.resume_token:  # stopped by --max-items with more left, as the AWS CLI reports
         print(f"NextToken: {pages.resume_token}", file=sys.stderr, flush=True)
     return 0
@@ -222,8 +222,8 @@ def _nothing_matched(args: argparse.Namespace, time_range: TimeRange | None, reg
         used.append(f"incident {args.incident_id}")
     if time_range is not None:
         start, end = time_range.start_time, time_range.end_time
-        since = f"{start:%Y-%m-%d %H:%M:%S}" if start else "any time"
-        until = f"{end:%Y-%m-%d %H:%M:%S}" if end else "now"
+        since = f"{start.astimezone(timezone.utc):%Y-%m-%d %H:%M:%S}" if start else "any time"
+        until = f"{end.astimezone(timezone.utc):%Y-%m-%d %H:%M:%S}" if end else "now"
         used.append(f"started {since} to {until} UTC")
     if args.starting_token is not None:
         used.append("after --starting-token")

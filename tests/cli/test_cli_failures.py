@@ -45,6 +45,14 @@ def test_an_empty_result_says_so_on_stderr_with_the_filters(
     assert "hint" not in result.stderr  # a well-formed incident ARN
 
 
+@pytest.mark.usefixtures("local_tz")
+def test_the_window_of_an_empty_result_is_shown_in_utc(emu: Emulator) -> None:
+    args = ["--start", "2024-05-01T02:00+02:00", "--end", "2024-05-01T12:00"]
+    result = run("list", "--endpoint-url", emu.url, *args, env=cli_env(emu))
+    assert result.returncode == 0, result.stderr
+    assert "started 2024-05-01 00:00:00 to 2024-05-01 12:00:00 UTC" in result.stderr
+
+
 def test_a_listing_with_results_says_nothing_about_matches(emu: Emulator) -> None:
     result = run("list", "--endpoint-url", emu.url, env=cli_env(emu))
     assert result.returncode == 0, result.stderr
