@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import math
 import os
+import shutil
 import sys
 import time
 from collections.abc import Sequence
@@ -21,16 +21,24 @@ from . import _cli_time, _cli_timeline
 from ._cli_base import (
     PROG,
     add_client_options,
+    add_connection_options,
     add_window_options,
     check_demo_options,
+    client_settings,
+    describe_error,
+    incident_hint,
     open_client,
+    positive_number,
     window,
 )
 from ._cli_base import UsageError as _UsageError
 from ._cli_base import note as _note
 from ._cli_output import Output
+from ._models import TimeRange
 from ._paginator import PageIterator
+from ._params import check_incident_id
 from ._version import __version__
+from ._walk import make_walk
 from .errors import (
     ConfigurationError,
     ParamValidationError,
@@ -39,13 +47,6 @@ from .errors import (
 )
 
 __all__ = ["main"]
-
-_ARGUMENT_OPTIONS = (
-    ("region_name=", "--region"),
-    ("profile_name=", "--profile"),
-    ("endpoint_url=", "--endpoint-url"),
-)
-_OPTION_PARAMS = frozenset({"incident_id", "max_items", "page_size", "starting_token"})
 _EXAMPLES = f"""\
 Examples:
   {PROG} list --demo                       # sample data from a local emulator
@@ -65,12 +66,16 @@ Examples:
   {PROG} list --max-items 50                # stderr: NextToken: <token>
   {PROG} list --max-items 50 --starting-token <token>
   {PROG} list --endpoint-url http://127.0.0.1:4566
+  {PROG} list --endpoint-url http://localstack:4566 --allow-insecure-http
+  {PROG} list --read-timeout 10 --max-attempts 2   # give up on a hung endpoint sooner
 
 --start/--end take ISO-8601 (2024-05-01, 2024-05-01T12:30:00Z, 2024-05-01T14:30+02:00;
 no offset means UTC) or a time relative to now: now, -30m, -2h, -7d, -1h30m.
-The table shortens ARNs to fit the terminal; json, jsonl and csv keep them whole.
+At a terminal the table fits its width (--wide: never shortened); piped, it is never
+shortened. json, jsonl and csv keep every ARN whole.
 Exit status: 0 ok, 1 service or network error, 2 bad usage or configuration, 130 Ctrl-C.
-SSM_ENGAGEMENTS_LOG=debug logs every request to stderr."""
+SSM_ENGAGEMENTS_LOG=debug logs every request to stderr;
+SSM_ENGAGEMENTS_ALLOW_INSECURE_HTTP=1 is --allow-insecure-http."""
 _EMULATOR_EXAMPLES = f"""\
 Examples:
   {PROG} emulator --demo-data
@@ -112,7 +117,12 @@ def _parser() -> argparse.ArgumentParser:
         "--output", choices=("table", "json", "jsonl", "csv"), default="table",
         help="output format (default: table)",
     )  # fmt: skip
+    ls.add_argument(
+        "--wide", action="store_true",
+        help="table: every column, values whole, even at a terminal",
+    )  # fmt: skip
     add_client_options(ls, demo_help="list sample data from a local emulator")
+    add_connection_options(ls)
 
     _cli_timeline.add_parser(commands)
 
@@ -147,13 +157,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def _positive_rate(text: str) -> float:
     """--rate-limit: requests per second, a finite number > 0."""
-    try:
-        value = float(text)
-    except ValueError:
-        value = math.nan
-    if not math.isfinite(value) or value <= 0:
-        raise argparse.ArgumentTypeError(f"must be a number > 0 (requests per second): {text!r}")
-    return value
+    return positive_number(text, "requests per second")
 
 
 # -- output ---------------------------------------------------------------------------------
@@ -165,15 +169,27 @@ def _positive_rate(text: str) -> float:
 def _cmd_list(args: argparse.Namespace) -> int:
     now = datetime.now(timezone.utc)  # once: relative --start and --end share it
     time_range = window(args, now)
-    output = Output(args.output, sys.stdout)
+    # Every usage error before the demo emulator starts or the endpoint is checked.
     check_demo_options(args)
+    check_incident_id(args.incident_id)
+    make_walk(
+        page_size=args.page_size, max_items=args.max_items, starting_token=args.starting_token
+    )
+    client_settings(args)
+    fit = args.output == "table" and not args.wide and sys.stdout.isatty()
+    output = Output(
+        args.output, sys.stdout, width=shutil.get_terminal_size().columns if fit else None
+    )
     with contextlib.ExitStack() as stack:
         client = open_client(args, stack, "listing")
         pages = client.iter_pages(
             incident_id=args.incident_id, time_range=time_range, page_size=args.page_size,
             max_items=args.max_items, starting_token=args.starting_token,
         )  # fmt: skip
-        return _write(pages, output)
+        status = _write(pages, output)
+        if output.count == 0:
+            _nothing_matched(args, time_range, client.region_name)
+        return status
 
 
 def _write(pages: PageIterator, output: Output) -> int:
@@ -191,9 +207,30 @@ def _write(pages: PageIterator, output: Output) -> int:
             print(f"NextToken: {pages.resume_token}", file=sys.stderr, flush=True)
         raise
     output.end(pages.resume_token, complete=True)
+    if output.cut:
+        _note("some values were cut to fit the terminal; --wide shows them whole")
     if pages.resume_token:  # stopped by --max-items with more left, as the AWS CLI reports
         print(f"NextToken: {pages.resume_token}", file=sys.stderr, flush=True)
     return 0
+
+
+def _nothing_matched(args: argparse.Namespace, time_range: TimeRange | None, region: str) -> None:
+    """Say on stderr (stdout stays clean for pipes) that nothing matched, and under which
+    filters: an empty header alone looks like a failure."""
+    used = [f"region {region}"]
+    if args.incident_id is not None:
+        used.append(f"incident {args.incident_id}")
+    if time_range is not None:
+        start, end = time_range.start_time, time_range.end_time
+        since = f"{start.astimezone(timezone.utc):%Y-%m-%d %H:%M:%S}" if start else "any time"
+        until = f"{end.astimezone(timezone.utc):%Y-%m-%d %H:%M:%S}" if end else "now"
+        used.append(f"started {since} to {until} UTC")
+    if args.starting_token is not None:
+        used.append("after --starting-token")
+    _note(f"0 engagements matched ({', '.join(used)})")
+    hint = incident_hint(args.incident_id)
+    if hint:
+        _note(hint)
 
 
 def _token_rejected(error: SSMContactsError) -> bool:
@@ -297,18 +334,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         except _UsageError as exc:
             return _fail(str(exc), 2)
         except ParamValidationError as exc:
-            text = str(exc)
-            if exc.param in _OPTION_PARAMS:  # name the option the user typed
-                option = "--" + exc.param.replace("_", "-")
-                text = text.replace(f"parameter {exc.param!r}", f"argument {option}")
-            return _fail(text, 2, exc)
+            return _fail(describe_error(exc, args), 2, exc)
         except ConfigurationError as exc:
-            text = str(exc)
-            for argument, option in _ARGUMENT_OPTIONS:  # speak the command line's language
-                text = text.replace(argument, option)
-            return _fail(text, 2, exc)
+            return _fail(describe_error(exc, args), 2, exc)
         except SSMContactsError as exc:
-            return _fail(str(exc), 1, exc)
+            return _fail(describe_error(exc, args), 1, exc)
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
-import shutil
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TextIO
 
 from ._models import Engagement
@@ -24,15 +23,25 @@ def _wire(item: Engagement) -> dict[str, str]:
 
 
 class Output:
-    """Writes each page as it comes (a header first, one flush per page); json once, at the end."""
+    """Writes each page as it comes (a header first, one flush per page); json once, at the end.
 
-    def __init__(self, fmt: str, stream: TextIO) -> None:
+    ``width``: fit the table to that many columns (a terminal's); None never shortens it.
+    """
+
+    def __init__(self, fmt: str, stream: TextIO, *, width: int | None = None) -> None:
         self.fmt, self.stream, self.started = fmt, stream, False
+        self.count = 0
         self.kept: list[Engagement] = []
         self.csv = csv.writer(stream, lineterminator="\n")
-        self.table = _Table(stream) if fmt == "table" else None
+        self.table = _Table(stream, width) if fmt == "table" else None
+
+    @property
+    def cut(self) -> bool:
+        """True when the table cut a value to fit its column."""
+        return self.table is not None and self.table.cut
 
     def page(self, items: Sequence[Engagement]) -> None:
+        self.count += len(items)
         if self.fmt == "json":
             self.kept.extend(items)
             return
@@ -46,7 +55,7 @@ class Output:
     def _row(self, item: Engagement | None) -> None:
         """Write one engagement, or the header for None."""
         if self.table is not None:
-            self.table.line(self.table.cells(item))
+            self.table.row(item)
         elif self.fmt == "csv":
             wire = {} if item is None else _wire(item)
             self.csv.writerow([wire.get(name, "") for name in FIELDS] if wire else FIELDS)
@@ -66,41 +75,66 @@ class Output:
             self.stream.flush()
 
 
-# Title, smallest useful width, widest needed. A narrow terminal drops STOP, INCIDENT,
-# SENDER in that order; spare width goes to ENGAGEMENT, INCIDENT, CONTACT, SENDER.
-_COLUMNS = (
-    ("START (UTC)", 19, 19),
-    ("STOP (UTC)", 19, 19),
-    ("SENDER", 13, 16),
-    ("CONTACT", 16, 32),
-    ("ENGAGEMENT", 13, 36),
-    ("INCIDENT", 20, 64),
-)
-
-
 def _resource(arn: str | None) -> str:
     """An ARN's resource without its type ("...:contact/akuam" -> "akuam"); other text as is."""
     parts = (arn or "-").split(":", 5)
     return parts[5].split("/", 1)[-1] if len(parts) == 6 and parts[0] == "arn" else arn or "-"
 
 
-class _Table:
-    """Widths are set once from the terminal: rows stream, so they cannot be measured first."""
+def _time(value: object) -> str:
+    return f"{value:%Y-%m-%d %H:%M:%S}" if value else "-"
 
-    def __init__(self, stream: TextIO) -> None:
-        self.stream = stream
-        width = shutil.get_terminal_size().columns
-        self.widths = {i: column[1] for i, column in enumerate(_COLUMNS)}
-        for drop in (1, 5, 2):
-            if sum(self.widths.values()) + 2 * len(self.widths) - 2 <= width:
-                break
-            del self.widths[drop]
-        spare = width - (sum(self.widths.values()) + 2 * len(self.widths) - 2)
-        for i in (4, 5, 3, 2):
-            if i in self.widths:
-                step = max(0, min(spare, _COLUMNS[i][2] - self.widths[i]))
-                self.widths[i] += step
-                spare -= step
+
+_Cell = Callable[[Engagement], str]
+
+
+class _Column:
+    """A table column: its title, its width range when fitted, its value (``short`` when
+    fitted, if different), and whether a fitted table may cut it (else: whole or left out)."""
+
+    def __init__(
+        self, title: str, least: int, most: int, whole: _Cell, short: _Cell | None = None,
+        *, cut: bool = True, wide: int | None = None,
+    ) -> None:  # fmt: skip
+        self.title, self.least, self.most, self.cut = title, least, most, cut
+        self.whole, self.short = whole, short or whole
+        self.wide = wide or least  # its width in a whole table: longer values push the row
+
+
+# In the order reviewers read them: who, when, until when, paged by, then the incident and
+# the engagement's ARN. A narrow terminal leaves columns out from the right; spare width
+# goes to INCIDENT, CONTACT, SENDER, in that order.
+_COLUMNS = (
+    _Column("CONTACT", 20, 32, lambda e: _resource(e.contact_arn), wide=24),
+    _Column("START (UTC)", 19, 19, lambda e: _time(e.start_time)),
+    _Column("STOP (UTC)", 19, 19, lambda e: _time(e.stop_time)),
+    _Column("SENDER", 13, 16, lambda e: e.sender or "-", wide=14),
+    _Column(
+        "INCIDENT",
+        20,
+        64,
+        lambda e: e.incident_id or "-",
+        lambda e: _resource(e.incident_id),
+        wide=100,
+    ),
+    # 112: an engagement ARN with a 32-character contact name.
+    _Column("ARN", 112, 112, lambda e: e.engagement_arn, cut=False),
+)
+_GROW = ("INCIDENT", "CONTACT", "SENDER")
+
+
+class _Table:
+    """Widths are set once: rows stream, so they cannot be measured first. Fitted to a
+    terminal, columns that do not fit are left out (from the right) and a value longer than
+    its column is cut at its end with an ellipsis; whole (``width`` None), nothing is cut."""
+
+    def __init__(self, stream: TextIO, width: int | None) -> None:
+        self.stream, self.cut = stream, False
+        self.fitted = width is not None
+        if width is None:
+            self.widths = {c.title: c.wide for c in _COLUMNS}
+        else:
+            self.widths = self._fit(width)
         self.dots = "\u2026"  # an ellipsis, unless stdout cannot encode it
         try:
             self.dots.encode(stream.encoding or "ascii")
@@ -108,21 +142,31 @@ class _Table:
             self.dots = "~"
 
     @staticmethod
-    def cells(item: Engagement | None) -> list[str]:
-        if item is None:
-            return [title for title, *_ in _COLUMNS]
-        times = (f"{t:%Y-%m-%d %H:%M:%S}" if t else "-" for t in (item.start_time, item.stop_time))
-        # The engagement's own id: CONTACT already shows the contact's name.
-        engagement = _resource(item.engagement_arn).rsplit("/", 1)[-1]
-        ids = (item.sender, item.contact_arn, engagement, item.incident_id)
-        return [*times, *map(_resource, ids)]
+    def _fit(width: int) -> dict[str, int]:
+        least = {c.title: c.least for c in _COLUMNS}
+        titles = list(least)
+        while len(titles) > 2 and sum(least[t] for t in titles) + 2 * len(titles) - 2 > width:
+            titles.pop()
+        widths = {t: least[t] for t in titles}
+        spare = width - (sum(widths.values()) + 2 * len(widths) - 2)
+        most = {c.title: c.most for c in _COLUMNS}
+        for title in (t for t in _GROW if t in widths):
+            step = max(0, min(spare, most[title] - widths[title]))
+            widths[title] += step
+            spare -= step
+        return widths
 
-    def line(self, cells: Sequence[str]) -> None:
-        fitted = []
-        for i, width in self.widths.items():
-            cell = cells[i]
-            if len(cell) > width:  # keep both ends: names start resources, unique ids end them
-                head = (width - 1) // 2
-                cell = cell[:head] + self.dots + cell[len(cell) - (width - 1 - head) :]
-            fitted.append(cell.ljust(width))
-        self.stream.write("  ".join(fitted).rstrip() + "\n")
+    def row(self, item: Engagement | None) -> None:
+        cells = []
+        for column in _COLUMNS:
+            width = self.widths.get(column.title)
+            if width is None:
+                continue
+            if item is None:
+                cell = column.title
+            else:
+                cell = (column.short if self.fitted else column.whole)(item)
+            if self.fitted and column.cut and len(cell) > width:  # the start names it: keep that
+                cell, self.cut = cell[: width - 1] + self.dots, True
+            cells.append(cell.ljust(width))
+        self.stream.write("  ".join(cells).rstrip() + "\n")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import warnings
 
 logger = logging.getLogger("ssm_engagements")
 logger.addHandler(logging.NullHandler())
@@ -17,8 +18,16 @@ _LEVELS = {"debug": logging.DEBUG, "info": logging.INFO}
 
 
 def configure_from_env() -> None:
-    """Honour SSM_ENGAGEMENTS_LOG once, at import; unknown values are ignored."""
-    level = _LEVELS.get(os.environ.get("SSM_ENGAGEMENTS_LOG", "").strip().lower())
+    """Honour SSM_ENGAGEMENTS_LOG once, at import. An unknown value adds no handler and
+    warns (UserWarning) naming the accepted values: a typo must not look like "no requests"."""
+    raw = os.environ.get("SSM_ENGAGEMENTS_LOG", "")
+    level = _LEVELS.get(raw.strip().lower())
+    if level is None and raw.strip():
+        warnings.warn(
+            f"SSM_ENGAGEMENTS_LOG={raw!r} is not a log level; use 'debug' or 'info' "
+            "(nothing is logged)",
+            stacklevel=3,  # the import of ssm_engagements, not this module
+        )
     if level is None or any(getattr(h, "_ssm_engagements", False) for h in logger.handlers):
         return
     handler = logging.StreamHandler(sys.stderr)

@@ -6,8 +6,11 @@ import json
 import os
 import queue
 import re
+import select
+import struct
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -106,3 +109,49 @@ def next_token(stderr: str) -> str | None:
     """The ``NextToken: <token>`` the CLI printed on stderr, or None."""
     match = TOKEN_RE.search(stderr)
     return match[1] if match else None
+
+
+def run_in_terminal(
+    *args: str, env: dict[str, str], columns: int = 80, terminal: str = "stdout"
+) -> tuple[int, str, str]:
+    """Run the CLI with ``terminal`` ("stdout" or "stderr") attached to a pseudo-terminal
+    ``columns`` wide, the other stream to a file; returns (status, stdout, stderr), the
+    terminal's text with its CR LF line ends read back as LF. COLUMNS is removed from
+    ``env``: the width is the terminal's."""
+    import fcntl  # POSIX only: imported here so the other helpers work anywhere
+    import pty
+    import termios
+
+    env = {k: v for k, v in env.items() if k != "COLUMNS"}
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, columns, 0, 0))
+    with tempfile.TemporaryFile() as other:
+        streams = {"stdout": other, "stderr": other, terminal: slave}
+        proc = subprocess.Popen([*COMMAND, *args], env=env, stdin=subprocess.DEVNULL, **streams)
+        os.close(slave)
+        chunks: list[bytes] = []
+        deadline = time.monotonic() + 30
+        try:
+            while time.monotonic() < deadline:
+                ready, _, _ = select.select([master], [], [], 0.1)
+                if not ready:
+                    if proc.poll() is not None and not select.select([master], [], [], 0)[0]:
+                        break
+                    continue
+                try:
+                    data = os.read(master, 65536)
+                except OSError:  # EIO: every end of the terminal is closed
+                    break
+                if not data:
+                    break
+                chunks.append(data)
+            status = proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+            os.close(master)
+        other.seek(0)
+        piped = other.read().decode()
+    shown = b"".join(chunks).decode().replace("\r\n", "\n")
+    return (status, shown, piped) if terminal == "stdout" else (status, piped, shown)

@@ -13,6 +13,7 @@ from ssm_engagements.emulator import Emulator
 from tests.cli._helpers import arns_from_jsonl, cli_env, run
 
 NOW = datetime.now(timezone.utc).replace(microsecond=0)
+pytestmark = pytest.mark.usefixtures("local_tz")  # every test, in three time zones
 ACCOUNT = "arn:aws:ssm-contacts:us-east-1:111122223333"
 
 
@@ -91,6 +92,7 @@ def test_bad_values_are_refused(text: str) -> None:
 
 def test_absolute_values_still_work() -> None:
     assert when("2024-05-01") == datetime(2024, 5, 1, tzinfo=timezone.utc)
+    assert when("2024-03-14T09:00") == datetime(2024, 3, 14, 9, tzinfo=timezone.utc)
     assert resolve(when("2024-05-01T12:30:00Z"), NOW) == datetime(
         2024, 5, 1, 12, 30, tzinfo=timezone.utc
     )
