@@ -21,7 +21,6 @@ from . import _cli_time, _cli_timeline
 from ._cli_base import (
     PROG,
     add_client_options,
-    add_connection_options,
     add_window_options,
     check_demo_options,
     client_settings,
@@ -122,7 +121,6 @@ def _parser() -> argparse.ArgumentParser:
         help="table: every column, values whole, even at a terminal",
     )  # fmt: skip
     add_client_options(ls, demo_help="list sample data from a local emulator")
-    add_connection_options(ls)
 
     _cli_timeline.add_parser(commands)
 

@@ -91,11 +91,14 @@ def incident_hint(incident_id: str | None) -> str | None:
 
 
 def add_client_options(parser: argparse.ArgumentParser, demo_help: str) -> None:
-    """``--region``, ``--profile``, ``--endpoint-url`` and ``--demo``, read by open_client."""
+    """``--region``, ``--profile``, ``--endpoint-url``, ``--demo`` and the connection
+    options (add_connection_options), read by open_client: every command that talks to
+    the service takes the same ones."""
     parser.add_argument("--region", metavar="R", help="AWS region (default: AWS_REGION, profile)")
     parser.add_argument("--profile", metavar="P", help="shared config / credentials profile")
     parser.add_argument("--endpoint-url", metavar="URL", help="send requests to this endpoint")
     parser.add_argument("--demo", action="store_true", help=demo_help)
+    add_connection_options(parser)
 
 
 def add_connection_options(parser: argparse.ArgumentParser) -> None:
