@@ -5,6 +5,10 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from collections import Counter
+from pathlib import Path
 
 import nox
 
@@ -129,3 +133,144 @@ def bench_adaptive(session: nox.Session) -> None:
     """
     session.install("-e", ".[test]")
     session.run("python", "tests/benchmarks/bench_adaptive.py", *session.posargs)
+
+
+# A process that keeps one CPU busy for at most argv[1] seconds, then exits by itself.
+_BURN = (
+    "import sys, time\n"
+    "end = time.monotonic() + float(sys.argv[1])\n"
+    "while time.monotonic() < end: pass\n"
+)
+BURNERS = 2
+BURN_LIMIT_SECONDS = 30 * 60  # per run: no burner outlives a hung run by long
+
+
+def _failed_ids(junit: Path) -> list[str]:
+    """The ids (module::test) of the failed or erroring tests in a JUnit XML report."""
+    if not junit.exists():
+        return []
+    failed = []
+    for case in ET.parse(junit).iter("testcase"):
+        if case.find("failure") is not None or case.find("error") is not None:
+            failed.append(f"{case.get('classname', '')}::{case.get('name', '')}")
+    return failed
+
+
+@nox.session
+def flakes(session: nox.Session) -> None:
+    """The default suite N times in a row beside two CPU-burning processes, to find tests
+    that depend on the machine being fast: ``nox -s flakes -- 10`` (N defaults to 5;
+    further arguments go to pytest). Prints each run's failed test ids and a summary;
+    fails if any run failed.
+    """
+    session.install("-e", ".[test]")
+    args = list(session.posargs)
+    runs = int(args.pop(0)) if args and args[0].isdigit() else 5
+    reports = Path(session.create_tmp()) / "flakes"
+    shutil.rmtree(reports, ignore_errors=True)
+    reports.mkdir(parents=True)
+    failures: dict[int, list[str]] = {}
+    try:
+        for run in range(1, runs + 1):
+            failures[run] = _flakes_run(session, reports / f"run-{run}.xml", args)
+            session.log(
+                f"flakes: run {run}/{runs}: {len(failures[run])} failed"
+                + "".join(f"\n    {test_id}" for test_id in failures[run])
+            )
+    finally:  # the summary of the runs made, even when one could not finish
+        counts = Counter(test_id for failed in failures.values() for test_id in failed)
+        bad_runs = sum(1 for failed in failures.values() if failed)
+        session.log(f"flakes: {bad_runs} of {len(failures)} runs had failures")
+        for test_id, count in counts.most_common():
+            session.log(f"    {count}/{len(failures)}  {test_id}")
+    if bad_runs:
+        session.error(f"{len(counts)} test(s) failed in {bad_runs} of {runs} runs")
+
+
+def _flakes_run(session: nox.Session, junit: Path, args: list[str]) -> list[str]:
+    """One run of the suite beside the burners, which are always stopped after it; the
+    failed test ids. A run pytest cannot finish (exit code 2 and up) ends the session."""
+    burners = [
+        subprocess.Popen([sys.executable, "-c", _BURN, str(BURN_LIMIT_SECONDS)])
+        for _ in range(BURNERS)
+    ]
+    try:
+        session.run(
+            "python", "-m", "pytest", "-q", "-p", "no:cacheprovider",
+            f"--junitxml={junit}", *args, success_codes=[0, 1],
+        )  # fmt: skip
+    finally:
+        for burner in burners:
+            burner.terminate()
+        for burner in burners:
+            try:
+                burner.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                burner.kill()
+                burner.wait()
+    return _failed_ids(junit)
+
+
+def _mutmut_config() -> dict[str, list[str]]:
+    import tomllib  # Python 3.11+, like nox's own interpreter here
+
+    with open("pyproject.toml", "rb") as f:
+        config: dict[str, list[str]] = tomllib.load(f)["tool"]["mutmut"]
+    return config
+
+
+def _module_of(path: str) -> str:
+    """ssm_engagements/emulator/_sigv4.py -> ssm_engagements.emulator._sigv4"""
+    return path.removesuffix(".py").removesuffix("/__init__").replace("/", ".")
+
+
+_KILLED = {1, 3}  # a failing test; pytest's internal error while running it
+_TIMED_OUT = {24, -24, 36, 152, 255}  # a mutant that hangs is caught too
+
+
+@nox.session
+def mutate(session: nox.Session) -> None:
+    """Mutation testing (mutmut) of the decision modules against the pure suite
+    (tests/core) and the emulator's SigV4 tests; a few minutes per module.
+
+    The modules are ``only_mutate`` in pyproject.toml's ``[tool.mutmut]``, the tests
+    ``pytest_add_cli_args_test_selection``. ``nox -s mutate -- _walk _tokens`` runs only
+    those modules. Prints each module's score (killed / mutants) and every survivor;
+    ``mutmut show NAME`` (in the session's virtualenv) prints a survivor's diff.
+    Results stay in mutants/ (git-ignored) until the next run.
+    """
+    session.install("-e", ".[dev]")
+    modules = [_module_of(path) for path in _mutmut_config()["only_mutate"]]
+    if session.posargs:
+        chosen = []
+        for arg in session.posargs:
+            name = _module_of(arg)
+            found = [m for m in modules if m == name or m.endswith("." + name)]
+            if not found:
+                session.error(f"{arg!r} is not one of the mutated modules: {', '.join(modules)}")
+            chosen += found
+        modules = chosen
+    shutil.rmtree("mutants", ignore_errors=True)  # no stale verdicts from older code
+    session.run("mutmut", "run", *(f"{module}.*" for module in modules), external=False)
+    _mutation_report(session, modules)
+
+
+def _mutation_report(session: nox.Session, modules: list[str]) -> None:
+    import json
+
+    for module in modules:
+        meta = Path("mutants", *module.split(".")[:-1], module.split(".")[-1] + ".py.meta")
+        if not meta.exists():
+            session.log(f"{module}: no mutants")
+            continue
+        codes: dict[str, int | None] = json.loads(meta.read_text())["exit_code_by_key"]
+        killed = sum(1 for c in codes.values() if c in _KILLED or c in _TIMED_OUT)
+        survivors = sorted(k for k, c in codes.items() if c == 0)
+        other = len(codes) - killed - len(survivors)
+        score = 100 * killed / len(codes) if codes else 100.0
+        session.log(
+            f"{module}: {score:.1f} % killed ({killed} of {len(codes)}; "
+            f"{len(survivors)} survived, {other} not run or without tests)"
+        )
+        for name in survivors:
+            session.log(f"    survived: {name}")

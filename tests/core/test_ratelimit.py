@@ -8,6 +8,7 @@ same answers, and the rates are compared number for number.
 from __future__ import annotations
 
 import logging
+import re
 import threading
 
 import pytest
@@ -178,12 +179,63 @@ def test_threads_never_share_a_token() -> None:
 def test_rate_changes_are_logged_at_debug(caplog: pytest.LogCaptureFixture) -> None:
     with caplog.at_level(logging.DEBUG, logger="ssm_engagements"):
         limiter = engaged_at_20()
+        first = limiter.rate
         successes(limiter, 2.01, 5.0, 20)
+        before = limiter.rate
+        limiter.update(True, 5.0)
     messages = [r.getMessage() for r in caplog.records]
-    assert any("throttled; send rate cut from unlimited to 13.9" in m for m in messages), messages
-    assert any("regrown to" in m for m in messages), messages
+    cut = re.compile(
+        r"Adaptive retry: throttled; send rate cut from (unlimited|\d+\.\d\d) to "
+        r"(\d+\.\d\d) requests/s \(successes measured at \d+\.\d\d/s\)"
+    )
+    regrown = re.compile(
+        r"Adaptive retry: send rate regrown to \d+\.\d\d requests/s "
+        r"\(successes measured at \d+\.\d\d/s\)"
+    )
+    cuts = [m.groups() for m in map(cut.fullmatch, messages) if m]
+    assert first is not None and before is not None and limiter.rate is not None
+    assert cuts == [
+        ("unlimited", f"{first:.2f}"),
+        (f"{before:.2f}", f"{limiter.rate:.2f}"),
+    ], messages
+    assert any(regrown.fullmatch(m) for m in messages), messages
+    assert all(cut.fullmatch(m) or regrown.fullmatch(m) for m in messages), messages
     # Growth is logged in steps of 10 %, not once per answer.
     assert len(messages) < 20
+
+
+def test_the_first_measuring_period_starts_at_the_first_send() -> None:
+    limiter = AdaptiveRateLimiter()
+    limiter.acquire(10.0)
+    for t in (10.1, 10.2, 10.3):
+        limiter.update(False, t)
+    limiter.update(True, 10.4)
+    # 3 successes since the first send, over at least one period: 6/s, cut to 4.2/s.
+    assert limiter.rate == pytest.approx(3 / MEASURE_SECONDS * BETA)
+    limiter = AdaptiveRateLimiter()
+    limiter.acquire(0.0)
+    for t in (0.6, 0.7, 0.8):  # the first answers come a period after the first send
+        limiter.update(False, t)
+    limiter.update(True, 0.85)
+    # The period [0, 0.5) closed at 0.7 with 1 success: 2/s measured, cut to 1.4/s.
+    assert limiter.rate == pytest.approx(1 / MEASURE_SECONDS * BETA)
+
+
+def test_answers_before_any_send_was_recorded_are_measured_from_the_first() -> None:
+    limiter = AdaptiveRateLimiter()
+    limiter.update(False, 5.0)
+    limiter.update(True, 5.1)
+    assert limiter.rate == pytest.approx(1 / MEASURE_SECONDS * BETA)
+
+
+def test_a_throttle_one_measuring_period_after_a_cut_cuts_again() -> None:
+    limiter = engaged_at_20()
+    rate = limiter.rate
+    assert rate is not None
+    limiter.update(True, 2.0 + MEASURE_SECONDS - 0.001)  # an echo of the cut
+    assert limiter.rate == rate
+    limiter.update(True, 2.0 + MEASURE_SECONDS)  # a new congestion event
+    assert limiter.rate is not None and limiter.rate < rate
 
 
 def wait_for_token(limiter: AdaptiveRateLimiter, now: float) -> tuple[float, int]:

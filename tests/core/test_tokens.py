@@ -170,6 +170,35 @@ def test_damaged_boto3_tokens_are_refused(value: str, match: str) -> None:
     rejects(value, match)
 
 
+SDK_RULE = "is not a valid ssm-engagements resume token"
+BOTO_RULE = "is not a valid boto3 / AWS CLI paginator token"
+
+
+@pytest.mark.parametrize(
+    ("value", "rule"),
+    [
+        ("sse1.!!!", SDK_RULE),
+        (sdk("[1, 2]"), SDK_RULE),
+        ("eyJhYmM", BOTO_RULE + " (not base64 of JSON)"),
+        # A urlsafe character in a botocore token (standard base64): a damaged copy.
+        ("eyJOZXh0VG9r-ZW4iOiAiYWJjIn0=", BOTO_RULE + " (not base64 of JSON)"),
+        (boto({"Marker": "x"}), BOTO_RULE + " (no NextToken member)"),
+        (
+            boto({"NextToken": "a", "Marker": "x"}),
+            "is not a valid paginator token for ListEngagements (unknown keys ['Marker'])",
+        ),
+        (
+            boto({"NextToken": 5}),
+            "is not a valid paginator token (NextToken must be a string or null)",
+        ),
+    ],
+)
+def test_an_unreadable_token_is_quoted_whole_with_the_rule(value: str, rule: str) -> None:
+    with pytest.raises(ParamValidationError) as info:
+        decode_token(value)
+    assert (info.value.param, info.value.rule, info.value.value) == ("starting_token", rule, value)
+
+
 @pytest.mark.parametrize(
     ("value", "match"),
     [

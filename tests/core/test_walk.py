@@ -162,6 +162,15 @@ def test_a_page_cut_inside_carries_the_mid_page_token() -> None:
     assert rest == list(range(3, 10))
 
 
+def test_iter_pages_resumed_mid_page_yields_the_rest_of_that_page() -> None:
+    """The first page is cut to what was not yet yielded, even when its NextToken is
+    the service's (here p8: the resume ends at that page's end)."""
+    service = Service(10)
+    pages = list(PageIterator(walk(starting_token=encode_token("p4", 4, 2)), service))
+    assert [[number(e) for e in p.engagements] for p in pages] == [[6, 7], [8, 9]]
+    assert [p.next_token for p in pages] == ["p8", None]
+
+
 def test_a_held_page_is_handed_out_unchanged_when_nothing_is_cut() -> None:
     service = Service(10)
     w = walk(page_size=4)
@@ -281,7 +290,10 @@ def test_a_repeated_token_stops_after_the_pages_items() -> None:
     assert got == list(range(8))  # the looping page's items were all yielded
     assert service.requests == [(4, None), (4, "p4")]  # the loop's request was not sent
     assert info.value.next_token == "p4"
-    assert "p4" in str(info.value) and "second time" in str(info.value)
+    assert str(info.value) == (
+        "ListEngagements returned NextToken 'p4' a second time in this iteration; "
+        "following it would loop forever"
+    )
     assert info.value.resume_token == "p4"
 
 
