@@ -211,18 +211,19 @@ def _flakes_run(session: nox.Session, junit: Path, args: list[str]) -> list[str]
     return _failed_ids(junit)
 
 
-def _mutmut_config() -> dict[str, list[str]]:
-    import tomllib  # Python 3.11+, like nox's own interpreter here
-
-    with open("pyproject.toml", "rb") as f:
-        config: dict[str, list[str]] = tomllib.load(f)["tool"]["mutmut"]
-    return config
-
-
-def _module_of(path: str) -> str:
-    """ssm_engagements/emulator/_sigv4.py -> ssm_engagements.emulator._sigv4"""
-    return path.removesuffix(".py").removesuffix("/__init__").replace("/", ".")
-
+# What `nox -s mutate` mutates, by name: mutmut's mutant names (``package.module.x_function
+# __mutmut_N``, methods as ``xǁClassǁmethod__mutmut_N``) matching the pattern. Each
+# module's file must also be in [tool.mutmut] only_mutate in pyproject.toml, and its
+# tests in pytest_add_cli_args_test_selection there.
+MUTATE: dict[str, str] = {
+    "_core": "ssm_engagements._core.*",
+    "_walk": "ssm_engagements._walk.*",
+    "_tokens": "ssm_engagements._tokens.*",
+    "_retry": "ssm_engagements._retry.*",
+    "_ratelimit": "ssm_engagements._ratelimit.*",
+    "emulator._sigv4": "ssm_engagements.emulator._sigv4.*",
+    "timeline": "ssm_engagements.timeline.x__esc__mutmut_*",  # its escaping only
+}
 
 _KILLED = {1, 3}  # a failing test; pytest's internal error while running it
 _TIMED_OUT = {24, -24, 36, 152, 255}  # a mutant that hangs is caught too
@@ -230,47 +231,41 @@ _TIMED_OUT = {24, -24, 36, 152, 255}  # a mutant that hangs is caught too
 
 @nox.session
 def mutate(session: nox.Session) -> None:
-    """Mutation testing (mutmut) of the decision modules against the pure suite
-    (tests/core) and the emulator's SigV4 tests; a few minutes per module.
+    """Mutation testing (mutmut) of the decision modules (MUTATE above) against the pure
+    suite (tests/core) and the emulator's SigV4 tests; about a minute per module.
 
-    The modules are ``only_mutate`` in pyproject.toml's ``[tool.mutmut]``, the tests
-    ``pytest_add_cli_args_test_selection``. ``nox -s mutate -- _walk _tokens`` runs only
-    those modules. Prints each module's score (killed / mutants) and every survivor;
-    ``mutmut show NAME`` (in the session's virtualenv) prints a survivor's diff.
-    Results stay in mutants/ (git-ignored) until the next run.
+    ``nox -s mutate -- _walk _tokens`` mutates only those. Prints each module's score
+    (killed / mutants) and every survivor; ``mutmut show NAME`` (in .nox/mutate) prints
+    a survivor's diff. Results stay in mutants/ (git-ignored) until the next run.
     """
     session.install("-e", ".[dev]")
-    modules = [_module_of(path) for path in _mutmut_config()["only_mutate"]]
-    if session.posargs:
-        chosen = []
-        for arg in session.posargs:
-            name = _module_of(arg)
-            found = [m for m in modules if m == name or m.endswith("." + name)]
-            if not found:
-                session.error(f"{arg!r} is not one of the mutated modules: {', '.join(modules)}")
-            chosen += found
-        modules = chosen
+    chosen = list(session.posargs) or list(MUTATE)
+    unknown = [name for name in chosen if name not in MUTATE]
+    if unknown:
+        session.error(f"not in MUTATE: {', '.join(unknown)}; choose from {', '.join(MUTATE)}")
     shutil.rmtree("mutants", ignore_errors=True)  # no stale verdicts from older code
-    session.run("mutmut", "run", *(f"{module}.*" for module in modules), external=False)
-    _mutation_report(session, modules)
+    session.run("mutmut", "run", *(MUTATE[name] for name in chosen))
+    _mutation_report(session, chosen)
 
 
-def _mutation_report(session: nox.Session, modules: list[str]) -> None:
+def _mutation_report(session: nox.Session, chosen: list[str]) -> None:
+    import fnmatch
     import json
 
-    for module in modules:
-        meta = Path("mutants", *module.split(".")[:-1], module.split(".")[-1] + ".py.meta")
-        if not meta.exists():
-            session.log(f"{module}: no mutants")
-            continue
-        codes: dict[str, int | None] = json.loads(meta.read_text())["exit_code_by_key"]
+    for name in chosen:
+        meta = Path("mutants", "ssm_engagements", *name.split(".")).with_suffix(".py.meta")
+        codes: dict[str, int | None] = {}
+        if meta.exists():
+            found = json.loads(meta.read_text())["exit_code_by_key"]
+            codes = {k: c for k, c in found.items() if fnmatch.fnmatch(k, MUTATE[name])}
+        if not codes:
+            session.error(f"{name}: no mutants (is its file in [tool.mutmut] only_mutate?)")
         killed = sum(1 for c in codes.values() if c in _KILLED or c in _TIMED_OUT)
         survivors = sorted(k for k, c in codes.items() if c == 0)
         other = len(codes) - killed - len(survivors)
-        score = 100 * killed / len(codes) if codes else 100.0
         session.log(
-            f"{module}: {score:.1f} % killed ({killed} of {len(codes)}; "
+            f"{name}: {100 * killed / len(codes):.1f} % killed ({killed} of {len(codes)}; "
             f"{len(survivors)} survived, {other} not run or without tests)"
         )
-        for name in survivors:
-            session.log(f"    survived: {name}")
+        for survivor in survivors:
+            session.log(f"    survived: {survivor}")
