@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import re
-import threading
 
 import pytest
 from botocore.retries import adaptive, bucket, throttling
@@ -23,6 +22,7 @@ from ssm_engagements._ratelimit import (
     SMOOTHING,
     AdaptiveRateLimiter,
 )
+from tests.core._threads import from_threads
 
 K_20 = (20 * (1 - BETA) / SCALE_CONSTANT) ** (1 / 3)  # CUBIC's K after a cut at 20/s
 
@@ -158,20 +158,7 @@ def test_threads_never_share_a_token() -> None:
     limiter = engaged_at_20()
     rate = limiter.rate
     assert rate is not None
-    waits: list[float] = []
-    lock = threading.Lock()
-
-    def take() -> None:
-        for _ in range(25):
-            wait = limiter.acquire(12.0)  # a full bucket: int(rate) tokens
-            with lock:
-                waits.append(wait)
-
-    threads = [threading.Thread(target=take) for _ in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    waits = from_threads(lambda: limiter.acquire(12.0), times=25)  # a full bucket: int(rate)
     assert waits.count(0.0) == int(rate)
     assert all(w == pytest.approx((1 - (rate - int(rate))) / rate) for w in waits if w)
 

@@ -5,7 +5,6 @@ Pure functions of their inputs: no client, no clock, no randomness but a scripte
 
 from __future__ import annotations
 
-import threading
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -26,6 +25,7 @@ from ssm_engagements.errors import (
     ValidationException,
 )
 from tests.core._compat import CassetteMissError, TransportTimeoutError
+from tests.core._threads import from_threads
 
 # The contract's lists, written out again: a code added to or dropped from the module
 # fails here, not silently in a user's retry budget.
@@ -261,20 +261,7 @@ def test_a_small_quota_refuses_what_it_cannot_cover() -> None:
 
 def test_threads_never_overspend_the_quota() -> None:
     quota = r.RetryQuota()
-    granted: list[bool] = []
-    lock = threading.Lock()
-
-    def spend() -> None:
-        for _ in range(50):
-            ok = quota.acquire(5)
-            with lock:
-                granted.append(ok)
-
-    threads = [threading.Thread(target=spend) for _ in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    granted = from_threads(lambda: quota.acquire(5), times=50)
     assert granted.count(True) == 100
     assert quota.available == 0
 
