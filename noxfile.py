@@ -5,6 +5,10 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from collections import Counter
+from pathlib import Path
 
 import nox
 
@@ -129,3 +133,143 @@ def bench_adaptive(session: nox.Session) -> None:
     """
     session.install("-e", ".[test]")
     session.run("python", "tests/benchmarks/bench_adaptive.py", *session.posargs)
+
+
+# A process that keeps one CPU busy for at most argv[1] seconds, then exits by itself.
+_BURN = (
+    "import sys, time\n"
+    "end = time.monotonic() + float(sys.argv[1])\n"
+    "while time.monotonic() < end: pass\n"
+)
+BURNERS = 2
+BURN_LIMIT_SECONDS = 30 * 60  # per run: no burner outlives a hung run by long
+
+
+def _failed_ids(junit: Path) -> list[str]:
+    """The ids (module::test) of the failed or erroring tests in a JUnit XML report."""
+    if not junit.exists():
+        return []
+    failed = []
+    for case in ET.parse(junit).iter("testcase"):
+        if case.find("failure") is not None or case.find("error") is not None:
+            failed.append(f"{case.get('classname', '')}::{case.get('name', '')}")
+    return failed
+
+
+@nox.session
+def flakes(session: nox.Session) -> None:
+    """The default suite N times in a row beside two CPU-burning processes, to find tests
+    that depend on the machine being fast: ``nox -s flakes -- 10`` (N defaults to 5;
+    further arguments go to pytest). Prints each run's failed test ids and a summary;
+    fails if any run failed.
+    """
+    session.install("-e", ".[test]")
+    args = list(session.posargs)
+    runs = int(args.pop(0)) if args and args[0].isdigit() else 5
+    reports = Path(session.create_tmp()) / "flakes"
+    shutil.rmtree(reports, ignore_errors=True)
+    reports.mkdir(parents=True)
+    failures: dict[int, list[str]] = {}
+    try:
+        for run in range(1, runs + 1):
+            failures[run] = _flakes_run(session, reports / f"run-{run}.xml", args)
+            session.log(
+                f"flakes: run {run}/{runs}: {len(failures[run])} failed"
+                + "".join(f"\n    {test_id}" for test_id in failures[run])
+            )
+    finally:  # the summary of the runs made, even when one could not finish
+        counts = Counter(test_id for failed in failures.values() for test_id in failed)
+        bad_runs = sum(1 for failed in failures.values() if failed)
+        session.log(f"flakes: {bad_runs} of {len(failures)} runs had failures")
+        for test_id, count in counts.most_common():
+            session.log(f"    {count}/{len(failures)}  {test_id}")
+    if bad_runs:
+        session.error(f"{len(counts)} test(s) failed in {bad_runs} of {runs} runs")
+
+
+def _flakes_run(session: nox.Session, junit: Path, args: list[str]) -> list[str]:
+    """One run of the suite beside the burners, which are always stopped after it; the
+    failed test ids. A run pytest cannot finish (exit code 2 and up) ends the session."""
+    burners = [
+        subprocess.Popen([sys.executable, "-c", _BURN, str(BURN_LIMIT_SECONDS)])
+        for _ in range(BURNERS)
+    ]
+    try:
+        session.run(
+            "python", "-m", "pytest", "-q", "-p", "no:cacheprovider",
+            f"--junitxml={junit}", *args, success_codes=[0, 1],
+        )  # fmt: skip
+    finally:
+        for burner in burners:
+            burner.terminate()
+        for burner in burners:
+            try:
+                burner.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                burner.kill()
+                burner.wait()
+    return _failed_ids(junit)
+
+
+# What `nox -s mutate` mutates, by name: mutmut's mutant names (``package.module.x_function
+# __mutmut_N``, methods as ``xǁClassǁmethod__mutmut_N``) matching the pattern. Each
+# module's file must also be in [tool.mutmut] only_mutate in pyproject.toml, and its
+# tests in pytest_add_cli_args_test_selection there.
+MUTATE: dict[str, tuple[str, ...]] = {
+    "_core": ("ssm_engagements._core.*",),
+    "_walk": ("ssm_engagements._walk.*",),
+    "_tokens": ("ssm_engagements._tokens.*",),
+    "_retry": ("ssm_engagements._retry.*",),
+    "_ratelimit": ("ssm_engagements._ratelimit.*",),
+    "emulator._sigv4": ("ssm_engagements.emulator._sigv4.*",),
+    # Its escaping only: _esc in timeline.py, all of the timeline package's _escape.
+    "timeline": ("ssm_engagements.timeline.x__esc__mutmut_*", "ssm_engagements.timeline._escape.*"),
+}
+
+_KILLED = {1, 3}  # a failing test; pytest's internal error while running it
+_TIMED_OUT = {24, -24, 36, 152, 255}  # a mutant that hangs is caught too
+
+
+@nox.session
+def mutate(session: nox.Session) -> None:
+    """Mutation testing (mutmut) of the decision modules (MUTATE above) against the pure
+    suite (tests/core) and the emulator's SigV4 tests; about a minute per module.
+
+    ``nox -s mutate -- _walk _tokens`` mutates only those. Prints each module's score
+    (killed / mutants) and every survivor; ``mutmut show NAME`` (in .nox/mutate) prints
+    a survivor's diff. Results stay in mutants/ (git-ignored) until the next run.
+    """
+    session.install("-e", ".[dev]")
+    chosen = list(session.posargs) or list(MUTATE)
+    unknown = [name for name in chosen if name not in MUTATE]
+    if unknown:
+        session.error(f"not in MUTATE: {', '.join(unknown)}; choose from {', '.join(MUTATE)}")
+    shutil.rmtree("mutants", ignore_errors=True)  # no stale verdicts from older code
+    session.run("mutmut", "run", *(pattern for name in chosen for pattern in MUTATE[name]))
+    _mutation_report(session, chosen)
+
+
+def _mutation_report(session: nox.Session, chosen: list[str]) -> None:
+    import fnmatch
+    import json
+
+    verdicts: dict[str, int | None] = {}
+    for meta in Path("mutants").rglob("*.py.meta"):
+        verdicts.update(json.loads(meta.read_text())["exit_code_by_key"])
+    for name in chosen:
+        codes = {
+            key: code
+            for key, code in verdicts.items()
+            if any(fnmatch.fnmatch(key, pattern) for pattern in MUTATE[name])
+        }
+        if not codes:
+            session.error(f"{name}: no mutants (is its file in [tool.mutmut] only_mutate?)")
+        killed = sum(1 for c in codes.values() if c in _KILLED or c in _TIMED_OUT)
+        survivors = sorted(k for k, c in codes.items() if c == 0)
+        other = len(codes) - killed - len(survivors)
+        session.log(
+            f"{name}: {100 * killed / len(codes):.1f} % killed ({killed} of {len(codes)}; "
+            f"{len(survivors)} survived, {other} not run or without tests)"
+        )
+        for survivor in survivors:
+            session.log(f"    survived: {survivor}")

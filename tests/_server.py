@@ -86,6 +86,13 @@ def engagement(n: int, **overrides: Any) -> dict[str, Any]:
 Responder = Reply | Callable[[Seen], Reply]
 
 
+class _Server(ThreadingHTTPServer):
+    # socketserver's backlog of 5 overflows when a few dozen clients connect at once;
+    # the kernel then drops their handshakes and the clients retry a second or more
+    # later (the emulator's EmulatorHTTPServer has the same setting, for that reason).
+    request_queue_size = 128
+
+
 class ScriptedServer:
     """Answers requests from a queue of Reply objects (or callables of the request).
 
@@ -120,7 +127,7 @@ class ScriptedServer:
 
             do_GET = do_POST
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server = _Server(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True

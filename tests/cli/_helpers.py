@@ -44,14 +44,20 @@ def cli_env(emulator: Emulator | None = None, **extra: str) -> dict[str, str]:
     return env
 
 
+# How long a CLI process may take to start, answer or exit before a test calls it hung:
+# a guard against hangs, never a measure of speed (a loaded machine needs seconds to
+# start Python and import botocore).
+HANG_SECONDS = 60.0
+
+
 def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    """Run the CLI to completion (10 s at most), capturing text output."""
+    """Run the CLI to completion (HANG_SECONDS at most), capturing text output."""
     return subprocess.run(
         [*COMMAND, *args],
         env=env if env is not None else cli_env(),
         capture_output=True,
         text=True,
-        timeout=10,
+        timeout=HANG_SECONDS,
         check=False,
     )
 
@@ -68,7 +74,9 @@ def start(*args: str, env: dict[str, str]) -> subprocess.Popen[str]:
     )
 
 
-def read_lines_until(proc: subprocess.Popen[str], pattern: str, timeout: float = 5.0) -> list[str]:
+def read_lines_until(
+    proc: subprocess.Popen[str], pattern: str, timeout: float = HANG_SECONDS
+) -> list[str]:
     """Lines of ``proc``'s stdout up to the first matching ``pattern``; AssertionError on
     timeout or EOF. A reader thread (which keeps draining stdout) stops a silent process
     from hanging the test."""

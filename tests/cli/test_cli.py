@@ -29,6 +29,7 @@ from ssm_engagements._demo_data import (
 )
 from ssm_engagements.emulator import Emulator
 from tests.cli._helpers import (
+    HANG_SECONDS,
     arns_from_jsonl,
     cli_env,
     next_token,
@@ -294,7 +295,7 @@ def test_rows_stream_before_the_last_page(emu: Emulator) -> None:
         first = read_lines_until(proc, r"EngagementArn")
         assert proc.poll() is None  # still waiting for the delayed pages
         assert json.loads(first[0])["EngagementArn"] == ALL_ARNS[0]
-        assert proc.wait(timeout=5) == 0
+        assert proc.wait(timeout=HANG_SECONDS) == 0
     finally:
         proc.kill()
         proc.wait()
@@ -306,7 +307,7 @@ def test_closed_pipe_exits_quietly() -> None:
     assert proc.stdout is not None
     proc.stdout.readline()
     proc.stdout.close()
-    assert proc.wait(timeout=5) == 0
+    assert proc.wait(timeout=HANG_SECONDS) == 0
     stderr = stderr_of(proc)
     assert "Traceback" not in stderr and "BrokenPipe" not in stderr
 
@@ -319,7 +320,7 @@ def test_ctrl_c_while_listing_exits_130_with_the_resume_token(emu: Emulator) -> 
     try:
         read_lines_until(proc, r"EngagementArn")
         proc.send_signal(signal.SIGINT)
-        assert proc.wait(timeout=5) == 130
+        assert proc.wait(timeout=HANG_SECONDS) == 130
         stderr = stderr_of(proc)
         assert "Traceback" not in stderr
         assert next_token(stderr) is not None
@@ -352,7 +353,7 @@ def test_emulator_command_serves_until_ctrl_c(tmp_path: Path) -> None:
         assert arns == [SAMPLE_ARN] + [e["EngagementArn"] for e in BOTOCORE_EXAMPLE]
 
         proc.send_signal(signal.SIGINT)
-        assert proc.wait(timeout=5) == 130
+        assert proc.wait(timeout=HANG_SECONDS) == 130
         stderr = stderr_of(proc)
         assert "Traceback" not in stderr and "stopped" in stderr
     finally:

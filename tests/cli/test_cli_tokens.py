@@ -15,7 +15,15 @@ from botocore.credentials import Credentials
 from ssm_engagements import EngagementsClient, ValidationException
 from ssm_engagements._demo_data import DEMO_REGION, DEMO_TOKEN_KEY, demo_engagements
 from ssm_engagements.emulator import Emulator
-from tests.cli._helpers import arns_from_jsonl, cli_env, next_token, read_lines_until, run, start
+from tests.cli._helpers import (
+    HANG_SECONDS,
+    arns_from_jsonl,
+    cli_env,
+    next_token,
+    read_lines_until,
+    run,
+    start,
+)
 
 
 def _demo_listing() -> list[str]:
@@ -48,7 +56,7 @@ def _serve(*args: str) -> tuple[subprocess.Popen[str], str, Credentials]:
 def _stop(proc: subprocess.Popen[str]) -> None:
     proc.send_signal(signal.SIGINT)
     try:
-        proc.wait(timeout=5)
+        proc.wait(timeout=HANG_SECONDS)
     finally:
         proc.kill()
         proc.wait()

@@ -24,7 +24,8 @@ class FakeClock:
 def test_requests_above_the_burst_are_throttled_as_the_service_does(
     emu: Emulator, client: Any, post: RawPost
 ) -> None:
-    emu.set_rate_limit(0.5, burst=3)  # a token every 2 s: none comes back during the test
+    # A token every 1,000 s: none comes back during the test, however slow the machine.
+    emu.set_rate_limit(0.001, burst=3)
     for _ in range(3):
         client.list_engagements()
     with pytest.raises(ClientError) as info:
@@ -42,8 +43,8 @@ def test_requests_above_the_burst_are_throttled_as_the_service_does(
 
 
 def test_none_switches_the_limit_off(emu: Emulator, client: Any) -> None:
-    emu.set_rate_limit(0.5)
-    assert emu.rate_limit == (0.5, 1)
+    emu.set_rate_limit(0.001)
+    assert emu.rate_limit == (0.001, 1)
     client.list_engagements()
     emu.set_rate_limit(None)
     assert emu.rate_limit is None
@@ -52,7 +53,7 @@ def test_none_switches_the_limit_off(emu: Emulator, client: Any) -> None:
 
 
 def test_throttled_requests_use_no_injected_fault(emu: Emulator, client: Any) -> None:
-    emu.set_rate_limit(0.5)
+    emu.set_rate_limit(0.001)
     client.list_engagements()
     emu.inject("internal")
     with pytest.raises(ClientError, match="ThrottlingException"):
@@ -61,7 +62,7 @@ def test_throttled_requests_use_no_injected_fault(emu: Emulator, client: Any) ->
 
 
 def test_a_bad_signature_is_rejected_before_the_rate_limit(emu: Emulator, post: RawPost) -> None:
-    emu.set_rate_limit(0.5)
+    emu.set_rate_limit(0.001)
     assert post(sign=False).json["__type"].endswith("MissingAuthenticationTokenException")
     assert post().status == 200  # the unsigned request took no token
 

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import socket
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -15,6 +17,7 @@ import boto3
 import pytest
 from botocore.config import Config
 from botocore.credentials import Credentials
+from botocore.exceptions import BotoCoreError
 from opentelemetry.instrumentation.botocore import BotocoreInstrumentor
 from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
@@ -160,6 +163,81 @@ def test_spans_match_botocore_instrumentation(
         assert retries[0]["error.type"] == "ThrottlingException"
         assert retries[0]["retry.attempt"] == 2 and retries[0]["http.status_code"] == 400
         assert 0 <= retries[0]["retry.delay_seconds"] <= 1  # type: ignore[operator]
+
+
+class _Listener:
+    """A loopback socket that reads the first line of each connection and closes it:
+    a proxy that refuses everything, so no request leaves the machine."""
+
+    def __init__(self) -> None:
+        self._sock = socket.socket()
+        self._sock.bind(("127.0.0.1", 0))
+        self._sock.listen(8)
+        self.url = f"http://127.0.0.1:{self._sock.getsockname()[1]}"
+        self.first_lines: list[str] = []
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                conn, _ = self._sock.accept()
+            except OSError:
+                return
+            with conn:
+                data = b""
+                while b"\r\n" not in data and (chunk := conn.recv(4096)):
+                    data += chunk
+                self.first_lines.append(data.split(b"\r\n", 1)[0].decode("latin-1"))
+
+    def close(self) -> None:
+        self._sock.shutdown(socket.SHUT_RDWR)  # wakes the blocked accept() on Linux
+        self._sock.close()
+        self._thread.join(timeout=5)
+
+
+@pytest.mark.parametrize("scheme", ["https", "http"])
+def test_a_port_less_endpoint_reports_the_port_the_instrumentation_does(
+    scheme: str, client_kind: str, exporter: InMemorySpanExporter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An endpoint URL without a port, as every derived one is: boto3's span (from the
+    real BotocoreInstrumentor) and ours carry the same server.address and server.port.
+    Both calls go through a proxy on loopback that refuses them."""
+    host = "ssm-contacts.us-east-1.amazonaws.com"
+    url = f"{scheme}://{host}"
+    proxy = _Listener()
+    monkeypatch.setenv("HTTPS_PROXY", proxy.url)
+    monkeypatch.setenv("HTTP_PROXY", proxy.url)
+    try:
+        boto = boto3.client(
+            "ssm-contacts", region_name="us-east-1", endpoint_url=url,
+            aws_access_key_id=KEY_ID, aws_secret_access_key=SECRET,
+            config=Config(retries={"mode": "standard", "total_max_attempts": 1}),
+        )  # fmt: skip
+        exporter.clear()
+        with pytest.raises(BotoCoreError):
+            boto.list_engagements()
+        (theirs,) = exporter.get_finished_spans()
+        client = clients.make(
+            client_kind, "us-east-1", endpoint_url=url, max_attempts=1,
+            credentials=Credentials(KEY_ID, SECRET), allow_insecure_http=True,
+            hooks=[TracingHook(_provider(exporter))],
+        )  # fmt: skip
+        exporter.clear()
+        with pytest.raises(SSMContactsError):
+            client.list_engagements()
+        client.close()
+        (ours,) = exporter.get_finished_spans()
+    finally:
+        proxy.close()
+    # Both really went to the proxy, for the default port of the scheme.
+    expected = f"CONNECT {host}:443 " if scheme == "https" else f"POST {url}/ "
+    assert len(proxy.first_lines) == 2
+    assert all(line.startswith(expected) for line in proxy.first_lines), proxy.first_lines
+    assert theirs.attributes is not None and ours.attributes is not None
+    assert theirs.attributes["server.address"] == host
+    assert ours.attributes["server.port"] == theirs.attributes["server.port"]
+    assert _shape(ours) == _shape(theirs)
 
 
 def test_paginator_calls_are_children_of_the_callers_span(
