@@ -6,7 +6,7 @@ import json
 import os
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
@@ -36,10 +36,10 @@ class Emulator:
     the emulator's clock), validation and error shapes as AWS sends them, newest-first
     paging with tamper-checked NextTokens, and injectable faults (``inject``).
 
-    The emulator's clock is ``time.time() + clock_offset`` (epoch seconds, UTC);
-    it dates every response and judges signature expiry. ``clock_offset`` may be
-    reassigned at any time. Use as a context manager, or call ``start``/``stop``.
-    All methods are thread-safe.
+    The emulator's clock is ``clock() + clock_offset`` (epoch seconds, UTC; ``clock``
+    is ``time.time`` unless given); it dates every response and judges signature
+    expiry. ``clock_offset`` may be reassigned at any time. Use as a context manager,
+    or call ``start``/``stop``. All methods are thread-safe.
     """
 
     DEFAULT_PAGE_SIZE = 100
@@ -58,6 +58,7 @@ class Emulator:
         engagements: Iterable[Any] = (),
         clock_offset: float = 0.0,
         token_key: str | bytes | None = None,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         """Configure (not start) an emulator.
 
@@ -66,6 +67,8 @@ class Emulator:
         skips every authentication check. ``engagements`` is passed to
         ``add_engagements``: bad ones raise ValueError or TypeError, as there.
         ``clock_offset`` is in seconds (positive: the emulator's clock is ahead).
+        ``clock`` returns the current time in epoch seconds (UTC); give a fake one to
+        judge signature expiry at chosen instants.
         ``token_key`` signs the NextTokens it issues (a str is UTF-8 encoded): emulators
         with the same key and the same engagements accept each other's tokens, so a
         token survives a restart; None (the default) draws a random key, and tokens
@@ -75,6 +78,7 @@ class Emulator:
         """
         self.host = host
         self.clock_offset = float(clock_offset)
+        self._clock = clock
         self._port = port
         key = token_key.encode() if isinstance(token_key, str) else token_key
         if key is not None and not key:
@@ -94,8 +98,8 @@ class Emulator:
 
     # -- configuration -------------------------------------------------------------
     def now(self) -> float:
-        """The emulator's clock: ``time.time() + clock_offset``, epoch seconds (UTC)."""
-        return time.time() + self.clock_offset
+        """The emulator's clock: ``clock() + clock_offset``, epoch seconds (UTC)."""
+        return self._clock() + self.clock_offset
 
     @property
     def region(self) -> str:

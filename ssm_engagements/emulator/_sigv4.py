@@ -86,7 +86,7 @@ def _lower_pairs(headers: Mapping[str, str] | Iterable[tuple[str, str]]) -> list
     items = cast(
         "Iterable[tuple[str, str]]", headers.items() if isinstance(headers, Mapping) else headers
     )
-    return [(k.lower().strip(), v) for k, v in items]
+    return [(k.lower(), v) for k, v in items]
 
 
 def _first(pairs: list[tuple[str, str]], name: str) -> str | None:

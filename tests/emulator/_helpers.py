@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import http.client
 import json
+import re
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -70,9 +72,22 @@ def raw_post(
             request
         )
         all_headers = dict(request.headers.items())
+    return raw_request(emulator, "/", list(all_headers.items()), data)
+
+
+def raw_request(
+    emulator: Emulator, target: str, headers: list[tuple[str, str]], body: bytes
+) -> RawResponse:
+    """POST ``target`` (path and query) over loopback with these header lines, repeats
+    and order kept, plus Content-Length and (unless given) Host."""
     conn = http.client.HTTPConnection("127.0.0.1", emulator.port, timeout=5)
     try:
-        conn.request("POST", "/", body=data, headers=all_headers)
+        has_host = any(name.lower() == "host" for name, _ in headers)
+        conn.putrequest("POST", target, skip_host=has_host, skip_accept_encoding=True)
+        for name, value in headers:
+            conn.putheader(name, value)
+        conn.putheader("Content-Length", str(len(body)))
+        conn.endheaders(body)
         response = conn.getresponse()
         return RawResponse(
             status=response.status,
@@ -81,6 +96,22 @@ def raw_post(
         )
     finally:
         conn.close()
+
+
+def sign_at(
+    signer: SigV4Auth, request: AWSRequest, at: float, *, drop_from_url: str | None = None
+) -> AWSRequest:
+    """Sign ``request`` in place with botocore's ``signer`` as if the time were ``at``
+    (epoch seconds), as check_signature verifies at one instant; ``drop_from_url`` (a
+    pattern) is removed from the URL just before the signature is computed. Returns it."""
+    request.context["timestamp"] = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(at))
+    signer._modify_request_before_signing(request)
+    if drop_from_url is not None:
+        request.url = re.sub(drop_from_url, "", request.url)
+    canonical = signer.canonical_request(request)
+    signature = signer.signature(signer.string_to_sign(request, canonical), request)
+    signer._inject_signature_to_request(request, signature)
+    return request
 
 
 def engagement(i: int, **overrides: Any) -> dict[str, Any]:

@@ -22,7 +22,7 @@ from ssm_engagements.emulator._sigv4 import (
     canonical_query,
     check_signature,
 )
-from tests.emulator._helpers import engagement
+from tests.emulator._helpers import engagement, sign_at
 
 CREDS = Credentials("AKIDTEST", "secret/KEY+value")
 REGION = "us-west-2"
@@ -41,14 +41,7 @@ def _stamp(epoch: float) -> str:
 def _sign(
     signer: SigV4Auth, url: str, body: bytes, headers: dict[str, str], at: float
 ) -> AWSRequest:
-    """Sign at a fixed instant, as check_signature verifies at one."""
-    request = AWSRequest(method="POST", url=url, data=body, headers=headers)
-    request.context["timestamp"] = _stamp(at)
-    signer._modify_request_before_signing(request)
-    canonical = signer.canonical_request(request)
-    signature = signer.signature(signer.string_to_sign(request, canonical), request)
-    signer._inject_signature_to_request(request, signature)
-    return request
+    return sign_at(signer, AWSRequest(method="POST", url=url, data=body, headers=headers), at)
 
 
 def _code(failure: AuthFailure | None) -> tuple[str, int] | None:
