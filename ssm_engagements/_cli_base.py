@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import sys
-from datetime import datetime
+from datetime import datetime, timezone
 
 from . import _cli_time
 from ._client import EngagementsClient
@@ -17,13 +17,17 @@ __all__ = [
     "UsageError",
     "add_client_options",
     "add_window_options",
+    "DEMO_MAX_ITEMS",
     "check_demo_options",
     "note",
     "open_client",
+    "run_scope",
     "window",
 ]
 
 PROG = "ssm-engagements"
+DEMO_MAX_ITEMS = 25
+"""How many engagements ``list --demo`` shows in one run unless --max-items says otherwise."""
 
 
 class UsageError(Exception):
@@ -40,6 +44,20 @@ def add_window_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--incident-id", metavar="ARN", help="only this incident's engagements")
     parser.add_argument("--start", type=_cli_time.when, metavar="WHEN", help="started at/after")
     parser.add_argument("--end", type=_cli_time.when, metavar="WHEN", help="started at/before")
+
+
+def run_scope(args: argparse.Namespace) -> tuple[datetime, str | None]:
+    """The run's one "now", which relative --start/--end count from, and its incident.
+
+    With --demo: the demo's fixed DEMO_NOW (the same for every command), and the demo
+    incident unless --incident-id (or list's --demo-all) says otherwise. Else the clock's
+    now, taken once, and --incident-id."""
+    if not args.demo:
+        return datetime.now(timezone.utc), args.incident_id
+    from ._demo_data import DEMO_INCIDENT_ID, DEMO_NOW
+
+    everything = getattr(args, "demo_all", False)
+    return DEMO_NOW, args.incident_id or (None if everything else DEMO_INCIDENT_ID)
 
 
 def window(args: argparse.Namespace, now: datetime) -> TimeRange | None:

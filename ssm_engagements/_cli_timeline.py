@@ -8,7 +8,6 @@ import os
 import re
 import sys
 import tempfile
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +19,7 @@ from ._cli_base import (
     check_demo_options,
     note,
     open_client,
+    run_scope,
     window,
 )
 from ._models import Engagement, TimeRange
@@ -82,16 +82,14 @@ def default_file(incident_id: str | None) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ._demo_data import DEMO_INCIDENT_ID, DEMO_NOW
     from .timeline import DEFAULT_MAX_ROWS, render_html, render_svg
 
     max_rows = DEFAULT_MAX_ROWS if args.max_rows is None else args.max_rows
     if max_rows < 1:
         raise UsageError(f"argument --max-rows: must be at least 1; got {max_rows}")
     check_demo_options(args)
-    now = DEMO_NOW if args.demo else datetime.now(timezone.utc)  # once per run
+    now, incident = run_scope(args)
     time_range = window(args, now)
-    incident = args.incident_id or (DEMO_INCIDENT_ID if args.demo else None)
     target = args.output or default_file(incident)
 
     with contextlib.ExitStack() as stack:

@@ -12,8 +12,9 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.credentials import Credentials
 
+from .._constraints import REGION_RE
 from ._ratelimit import RequestRateLimit
-from ._server import EmulatorHTTPServer
+from ._server import EmulatorHTTPServer, loopback_for, url_host
 from ._service import RecordedRequest, Service
 from ._store import parse_engagement
 
@@ -73,9 +74,19 @@ class Emulator:
         with the same key and the same engagements accept each other's tokens, so a
         token survives a restart; None (the default) draws a random key, and tokens
         from any other emulator are rejected. An empty key raises ValueError.
+        ``host`` "0.0.0.0" listens on every IPv4 interface, "::" on every interface,
+        IPv6 and IPv4; an IPv6 address (``"::1"``) binds an IPv6 socket. A ``region``
+        that is not a DNS label, or a ``port`` outside 0-65535, raises ValueError.
         Nothing is bound until ``start``, so an unusable ``host`` or ``port`` is an
         OSError there.
         """
+        if not REGION_RE.match(region):
+            raise ValueError(
+                "region must be a region name usable as a DNS label (letters, digits and "
+                f"inner hyphens, 1-63 characters); got {region!r}"
+            )
+        if not 0 <= port <= 65535:
+            raise ValueError(f"port must be an integer from 0 to 65535; got {port!r}")
         self.host = host
         self.clock_offset = float(clock_offset)
         self._clock = clock
@@ -118,9 +129,11 @@ class Emulator:
 
     @property
     def url(self) -> str:
-        """The endpoint URL, ``http://<host>:<port>``. Raises RuntimeError before ``start``."""
-        host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"http://{host}:{self.port}"
+        """The endpoint URL, ``http://<host>:<port>``, for a client on this machine: a
+        wildcard host (every interface) is given as loopback, ``http://127.0.0.1:<port>``
+        or ``http://[::1]:<port>``. Raises RuntimeError before ``start``."""
+        host = loopback_for(self.host) or self.host
+        return f"http://{url_host(host)}:{self.port}"
 
     @property
     def requests(self) -> list[RecordedRequest]:

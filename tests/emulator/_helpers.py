@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import calendar
 import http.client
 import json
 import re
+import signal
+import subprocess
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import attrs
@@ -16,9 +20,21 @@ from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
+from ssm_engagements import EngagementsClient
 from ssm_engagements.emulator import Emulator
+from tests.cli._helpers import cli_env, read_lines_until, start
 
 TARGET = "SSMContacts.ListEngagements"
+
+# The SigV4 tests' request: signed by these keys, for this region, at this instant.
+SIGV4_CREDS = Credentials("AKIDTEST", "secret/KEY+value")
+SIGV4_REGION = "us-west-2"
+SIGNED_AT = float(calendar.timegm((2024, 2, 29, 12, 0, 0, 0, 0, 0)))
+SIGNED_HEADERS = {
+    "X-Amz-Target": TARGET,
+    "Content-Type": "application/x-amz-json-1.1",
+    "Host": "127.0.0.1:8080",
+}
 
 
 def boto3_client(emulator: Emulator, **config: Any) -> Any:
@@ -125,3 +141,46 @@ def engagement(i: int, **overrides: Any) -> dict[str, Any]:
     }
     item.update(overrides)
     return item
+
+
+class Served:
+    """A running ``emulator`` command: its banner, settings and stderr."""
+
+    def __init__(self, proc: subprocess.Popen[str], banner: str) -> None:
+        self.proc = proc
+        self.banner = banner
+        self.settings = dict(re.findall(r"export (AWS_\w+)=(\S+)", banner))
+        self.url = self.settings["AWS_ENDPOINT_URL_SSM_CONTACTS"]
+        self.credentials = Credentials(
+            self.settings["AWS_ACCESS_KEY_ID"], self.settings["AWS_SECRET_ACCESS_KEY"]
+        )
+        self.stderr = ""
+
+    def client(self, url: str | None = None) -> EngagementsClient:
+        return EngagementsClient(
+            self.settings["AWS_REGION"],
+            endpoint_url=url or self.url,
+            credentials=self.credentials,
+            max_attempts=1,
+        )
+
+    def env(self) -> dict[str, str]:
+        return cli_env(**{k: v for k, v in self.settings.items() if k != "AWS_DEFAULT_REGION"})
+
+
+@contextmanager
+def serving(*args: str) -> Iterator[Served]:
+    """Run ``ssm-engagements emulator --port 0 ARGS`` until the block ends (then Ctrl-C,
+    which must end it with status 130); yields it once its banner is out."""
+    proc = start("emulator", "--port", "0", *args, env=cli_env())
+    try:
+        lines = read_lines_until(proc, r"unset AWS_SESSION_TOKEN")
+        served = Served(proc, "".join(lines))
+        yield served
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=5) == 130
+        assert proc.stderr is not None
+        served.stderr = proc.stderr.read()
+    finally:
+        proc.kill()
+        proc.wait()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import calendar
 from email.utils import formatdate
 
 import pytest
@@ -12,11 +11,11 @@ from botocore.compat import HTTPHeaders
 from botocore.credentials import Credentials
 
 from ssm_engagements.emulator._sigv4 import AuthFailure, check_signature
+from tests.emulator._helpers import SIGNED_AT as NOW
+from tests.emulator._helpers import SIGV4_CREDS as CREDS
+from tests.emulator._helpers import SIGV4_REGION as REGION
 from tests.emulator._helpers import sign_at
 
-CREDS = Credentials("AKIDTEST", "secret/KEY+value")
-REGION = "us-west-2"
-NOW = float(calendar.timegm((2024, 2, 29, 12, 0, 0, 0, 0, 0)))
 BODY = b'{"MaxResults": 5}'
 
 

@@ -3,7 +3,6 @@ canonicalisation (AWS SigV4 test-suite vectors), unsigned payloads, presigned re
 
 from __future__ import annotations
 
-import calendar
 import http.client
 import json
 import time
@@ -22,16 +21,11 @@ from ssm_engagements.emulator._sigv4 import (
     canonical_query,
     check_signature,
 )
+from tests.emulator._helpers import SIGNED_AT as NOW
+from tests.emulator._helpers import SIGNED_HEADERS as HEADERS
+from tests.emulator._helpers import SIGV4_CREDS as CREDS
+from tests.emulator._helpers import SIGV4_REGION as REGION
 from tests.emulator._helpers import engagement, sign_at
-
-CREDS = Credentials("AKIDTEST", "secret/KEY+value")
-REGION = "us-west-2"
-NOW = float(calendar.timegm((2024, 2, 29, 12, 0, 0, 0, 0, 0)))
-HEADERS = {
-    "X-Amz-Target": "SSMContacts.ListEngagements",
-    "Content-Type": "application/x-amz-json-1.1",
-    "Host": "127.0.0.1:8080",
-}
 
 
 def _stamp(epoch: float) -> str:

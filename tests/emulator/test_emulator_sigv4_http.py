@@ -3,7 +3,6 @@ repeated headers, and the exact end of a presigned URL's validity."""
 
 from __future__ import annotations
 
-import calendar
 import time
 from collections.abc import Iterator
 from urllib.parse import urlsplit
@@ -13,9 +12,15 @@ from botocore.auth import SigV4Auth, SigV4QueryAuth
 from botocore.awsrequest import AWSRequest
 
 from ssm_engagements.emulator import Emulator
-from tests.emulator._helpers import TARGET, RawResponse, engagement, raw_request, sign_at
+from tests.emulator._helpers import (
+    SIGNED_AT,
+    TARGET,
+    RawResponse,
+    engagement,
+    raw_request,
+    sign_at,
+)
 
-SIGNED_AT = float(calendar.timegm((2024, 2, 29, 12, 0, 0, 0, 0, 0)))
 JSON = "application/x-amz-json-1.1"
 
 
