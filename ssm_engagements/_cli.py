@@ -51,7 +51,7 @@ _ARGUMENT_OPTIONS = (
 _OPTION_PARAMS = frozenset({"incident_id", "max_items", "page_size", "starting_token"})
 _EXAMPLES = f"""\
 Examples:
-  {PROG} list --demo                       # sample data from a local emulator
+  {PROG} list --demo                       # the demo incident, from a local emulator
   {PROG} list --region us-east-2 --output json
   {PROG} timeline --demo -o timeline.html  # who was paged, when: a picture
   {PROG} emulator --demo-data              # a local endpoint for boto3 / the AWS CLI
@@ -59,8 +59,9 @@ Examples:
 Run '{PROG} COMMAND --help' for a command's options."""
 _LIST_EXAMPLES = f"""\
 Examples:
-  {PROG} list --demo
-  {PROG} list --demo --output csv > engagements.csv
+  {PROG} list --demo                        # the demo incident, 25 at a time
+  {PROG} list --demo --start=-2h            # from the demo's "now", 2024-03-14 16:00Z
+  {PROG} list --demo --max-items 250 --output csv > engagements.csv
   {PROG} list --region us-east-2 --profile oncall --output jsonl | jq -r .ContactArn
   {PROG} list --incident-id arn:aws:ssm-incidents::111122223333:incident-record/x/1 \\
       --start 2024-05-01 --end 2024-05-02T12:00:00Z

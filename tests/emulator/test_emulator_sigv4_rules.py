@@ -160,13 +160,16 @@ ALTERED_AUTHORIZATION = [
      "HTTP: '20240228' != '20240229', from '20240229T120000Z'."),
     (";host;", ";", "InvalidSignatureException",
      "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization."),
+    # A part's value runs from its first "=": this scope ends "aws4_request=x".
+    ("/aws4_request,", "/aws4_request=x,", "InvalidSignatureException",
+     "Credential should be scoped with a valid terminator: 'aws4_request', not 'aws4_request=x'."),
 ]  # fmt: skip
 
 
 @pytest.mark.parametrize(
     ("old", "new", "code", "message"),
     ALTERED_AUTHORIZATION,
-    ids=["algorithm", "scope-parts", "terminator", "scope-day", "host-unsigned"],
+    ids=["algorithm", "scope-parts", "terminator", "scope-day", "host-unsigned", "first-equals"],
 )
 def test_an_altered_authorization_fails_saying_why(
     old: str, new: str, code: str, message: str
@@ -457,3 +460,51 @@ def test_header_and_query_authentication_together_are_refused() -> None:
     failure = _failure([*headers, ("Authorization", auth)], path=target, body=b"")
     assert (failure.code, failure.status) == INCOMPLETE
     assert failure.message.startswith("Only one auth mechanism allowed")
+
+
+def test_incomplete_authorization_messages_are_awss() -> None:
+    headers = _header_signed()
+    bare = _replace(headers, "Authorization", "AWS4-HMAC-SHA256 Credential=AKIDTEST/x")
+    assert _failure(bare).message == (
+        "Authorization header requires 'SignedHeaders' parameter. "
+        "Authorization header requires 'Signature' parameter. Authorization=AWS4-HMAC-SHA256"
+    )
+    undated = [(k, v) for k, v in headers if k != "X-Amz-Date"]
+    assert _failure(undated).message == (
+        "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header."
+    )
+
+
+def test_failure_messages_are_awss() -> None:
+    stranger = Credentials(CREDS.access_key, CREDS.secret_key, "tok")
+    assert _failure(_header_signed(creds=stranger)).message == (
+        "The security token included in the request is invalid."
+    )
+    assert _failure(_header_signed(), body=b"{}").message == (
+        "The request signature we calculated does not match the signature you provided. "
+        "Check your AWS Secret Access Key and signing method. "
+        "Consult the service documentation for details."
+    )
+    target, headers = _presigned()
+    auth = dict(_header_signed())["Authorization"]
+    assert _failure([*headers, ("Authorization", auth)], path=target, body=b"").message == (
+        "Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter or the "
+        "Authorization header should be specified."
+    )
+
+
+def test_a_request_target_without_a_slash_is_its_path_with_one() -> None:
+    signed_for_other = list(
+        _sign(
+            SigV4Auth(CREDS, "ssm-contacts", REGION), list(HEADERS.items()), path="/other"
+        ).headers.items()
+    )
+    assert _check(signed_for_other, path="other") is None
+    assert _check(signed_for_other, path="/other") is None
+    assert _check(_header_signed(), path="other") == INVALID
+
+
+def test_query_names_and_values_are_encoded_slashes_and_all() -> None:
+    from ssm_engagements.emulator._sigv4 import canonical_query
+
+    assert canonical_query([("a/b", "c/d"), ("~k", "v~")]) == "a%2Fb=c%2Fd&~k=v~"
