@@ -19,6 +19,7 @@ from typing import NoReturn
 
 from . import _cli_time, _cli_timeline
 from ._cli_base import (
+    DEMO_MAX_ITEMS,
     PROG,
     add_client_options,
     add_window_options,
@@ -28,11 +29,13 @@ from ._cli_base import (
     incident_hint,
     open_client,
     positive_number,
+    run_scope,
     window,
 )
 from ._cli_base import UsageError as _UsageError
 from ._cli_base import note as _note
 from ._cli_output import Output
+from ._constraints import REGION_RE
 from ._models import TimeRange
 from ._paginator import PageIterator
 from ._params import check_incident_id
@@ -48,7 +51,7 @@ from .errors import (
 __all__ = ["main"]
 _EXAMPLES = f"""\
 Examples:
-  {PROG} list --demo                       # sample data from a local emulator
+  {PROG} list --demo                       # the demo incident, from a local emulator
   {PROG} list --region us-east-2 --output json
   {PROG} timeline --demo -o timeline.html  # who was paged, when: a picture
   {PROG} emulator --demo-data              # a local endpoint for boto3 / the AWS CLI
@@ -56,8 +59,9 @@ Examples:
 Run '{PROG} COMMAND --help' for a command's options."""
 _LIST_EXAMPLES = f"""\
 Examples:
-  {PROG} list --demo
-  {PROG} list --demo --output csv > engagements.csv
+  {PROG} list --demo                        # the demo incident, 25 at a time
+  {PROG} list --demo --start=-2h            # from the demo's "now", 2024-03-14 16:00Z
+  {PROG} list --demo --max-items 250 --output csv > engagements.csv
   {PROG} list --region us-east-2 --profile oncall --output jsonl | jq -r .ContactArn
   {PROG} list --incident-id arn:aws:ssm-incidents::111122223333:incident-record/x/1 \\
       --start 2024-05-01 --end 2024-05-02T12:00:00Z
@@ -84,6 +88,13 @@ Examples:
 
 --data files hold {{"Engagements": [...]}} as ListEngagements returns it (ISO-8601 or
 epoch times). The emulator serves until Ctrl-C (exit status 130)."""
+
+
+_DEMO_DATA_NOTE = f"""
+  {PROG} list --start=-2h --incident-id {{incident}}
+
+The demo incident stands as 'list --demo' shows it at its "now", but today: its last
+page was sent minutes ago, so relative times select what they select under --demo."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -120,7 +131,14 @@ def _parser() -> argparse.ArgumentParser:
         "--wide", action="store_true",
         help="table: every column, values whole, even at a terminal",
     )  # fmt: skip
-    add_client_options(ls, demo_help="list sample data from a local emulator")
+    add_client_options(
+        ls, demo_help=f"list the demo incident from a local emulator, {DEMO_MAX_ITEMS} at a time"
+    )
+    ls.add_argument(
+        "--demo-all", action="store_true",
+        help="with --demo: every sample engagement, the AWS documentation's (2021-2022, "
+        "no incident) too",
+    )  # fmt: skip
 
     _cli_timeline.add_parser(commands)
 
@@ -129,11 +147,22 @@ def _parser() -> argparse.ArgumentParser:
         formatter_class=fmt, description="Serve ListEngagements locally until interrupted.",
     )  # fmt: skip
     emu.set_defaults(run=_cmd_emulator)
-    emu.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
-    emu.add_argument("--port", type=int, default=0, help="TCP port (default: 0, any free port)")
+    emu.add_argument(
+        "--host", default="127.0.0.1",
+        help="address to bind (default: 127.0.0.1; 0.0.0.0: every IPv4 interface, "
+        "'::': every interface, IPv6 and IPv4; ::1: IPv6 loopback)",
+    )  # fmt: skip
+    emu.add_argument("--port", type=_port, default=0, help="TCP port (default: 0, any free port)")
     emu.add_argument("--data", action="append", metavar="FILE", help="load engagements")
-    emu.add_argument("--demo-data", action="store_true", help="load the --demo sample data")
-    emu.add_argument("--region", default="us-east-1", help="region to accept (default: us-east-1)")
+    emu.add_argument(
+        "--demo-data", action="store_true",
+        help="load the --demo sample data, its incident as it stands now",
+    )  # fmt: skip
+    emu.add_argument(
+        "--region", type=_region,
+        help="region to accept (default: us-east-1; with --demo-data, us-east-2, the region "
+        "of the demo data's ARNs)",
+    )  # fmt: skip
     emu.add_argument(
         "--no-verify-signatures", action="store_true", help="accept any or no credentials"
     )
@@ -153,6 +182,26 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _port(text: str) -> int:
+    """--port: a TCP port, 0 to 65535 (0: any free one)."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"must be a TCP port from 0 to 65535: {text!r}")
+    return value
+
+
+def _region(text: str) -> str:
+    """--region: a region name, as it would appear in an endpoint's host name."""
+    if not REGION_RE.match(text):
+        raise argparse.ArgumentTypeError(
+            f"must be a region name (letters, digits and inner hyphens): {text!r}"
+        )
+    return text
+
+
 def _positive_rate(text: str) -> float:
     """--rate-limit: requests per second, a finite number > 0."""
     return positive_number(text, "requests per second")
@@ -165,14 +214,17 @@ def _positive_rate(text: str) -> float:
 
 
 def _cmd_list(args: argparse.Namespace) -> int:
-    now = datetime.now(timezone.utc)  # once: relative --start and --end share it
+    now, incident_id = run_scope(args)  # once: relative --start and --end share it
     time_range = window(args, now)
     # Every usage error before the demo emulator starts or the endpoint is checked.
     check_demo_options(args)
+    if args.demo_all and not args.demo:
+        raise _UsageError("argument --demo-all: only with --demo")
     check_incident_id(args.incident_id)
-    make_walk(
-        page_size=args.page_size, max_items=args.max_items, starting_token=args.starting_token
-    )
+    max_items = args.max_items
+    if args.demo and max_items is None:
+        max_items = DEMO_MAX_ITEMS  # a screenful; the NextToken printed continues
+    make_walk(page_size=args.page_size, max_items=max_items, starting_token=args.starting_token)
     client_settings(args)
     fit = args.output == "table" and not args.wide and sys.stdout.isatty()
     output = Output(
@@ -181,8 +233,8 @@ def _cmd_list(args: argparse.Namespace) -> int:
     with contextlib.ExitStack() as stack:
         client = open_client(args, stack, "listing")
         pages = client.iter_pages(
-            incident_id=args.incident_id, time_range=time_range, page_size=args.page_size,
-            max_items=args.max_items, starting_token=args.starting_token,
+            incident_id=incident_id, time_range=time_range, page_size=args.page_size,
+            max_items=max_items, starting_token=args.starting_token,
         )  # fmt: skip
         status = _write(pages, output)
         if output.count == 0:
@@ -242,20 +294,22 @@ def _token_rejected(error: SSMContactsError) -> bool:
 
 
 def _cmd_emulator(args: argparse.Namespace) -> int:
-    from ._demo_data import DEMO_TOKEN_KEY, demo_engagements
+    from ._demo_data import DEMO_INCIDENT_ID, DEMO_REGION, DEMO_TOKEN_KEY, demo_engagements
     from .emulator import Emulator
+    from .emulator._server import loopback_for
 
     token_key = args.token_key
     if token_key is None and args.demo_data:
         token_key = DEMO_TOKEN_KEY
     if token_key == "":
         raise _UsageError("argument --token-key: must not be empty")
-    emu = Emulator(
-        host=args.host, port=args.port, region=args.region,
-        verify_signatures=not args.no_verify_signatures, token_key=token_key,
-    )  # fmt: skip
     if args.rate_burst < 1:
         raise _UsageError(f"argument --rate-burst: must be an integer >= 1: {args.rate_burst}")
+    region = args.region or (DEMO_REGION if args.demo_data else "us-east-1")
+    emu = Emulator(
+        host=args.host, port=args.port, region=region,
+        verify_signatures=not args.no_verify_signatures, token_key=token_key,
+    )  # fmt: skip
     if args.rate_limit is not None:
         emu.set_rate_limit(args.rate_limit, burst=args.rate_burst)
     for path in args.data or ():
@@ -264,21 +318,31 @@ def _cmd_emulator(args: argparse.Namespace) -> int:
         except (OSError, ValueError) as exc:
             raise _UsageError(f"argument --data: {exc}") from None
     if args.demo_data:
-        emu.add_engagements(*demo_engagements())
+        # Its clients count relative times from their own clocks: the demo incident
+        # stands as it would at DEMO_NOW, now.
+        emu.add_engagements(*demo_engagements(datetime.now(timezone.utc)))
     try:
         emu.start()
     except (OSError, OverflowError) as exc:
         _note(f"error: cannot listen on {args.host} port {args.port}: {exc}")
         return 1
-    # A wildcard address is where it listens, not one a client can call.
-    wildcard = {"0.0.0.0": "127.0.0.1", "::": "[::1]"}.get(args.host)
-    url = f"http://{wildcard}:{emu.port}" if wildcard else emu.url
+    url = emu.url
+    loopback = loopback_for(args.host)
+    if loopback is None:
+        where = url
+    else:
+        every = "every interface, IPv6 and IPv4" if ":" in loopback else "every IPv4 interface"
+        where = f"{every} ({args.host or '0.0.0.0'}), port {emu.port}; on this machine: {url}"
+        _note(
+            f"warning: listening on {every}: anyone who can reach port {emu.port} can read "
+            "the emulator's engagements (its keys are the fake ones printed below)"
+        )
     limit = emu.rate_limit
     throttling = "" if limit is None else f", throttling above {limit[0]:g} requests/s"
     try:
         creds = emu.credentials
         print(
-            f"SSM Contacts emulator listening on {url} (region {emu.region}, "
+            f"SSM Contacts emulator listening on {where} (region {emu.region}, "
             f"{len(emu)} engagements{throttling}). Press Ctrl-C to stop.\n\n"
             "Point boto3, the AWS CLI or another SDK at it (these keys are fake):\n"
             f"  export AWS_ACCESS_KEY_ID={creds.access_key}\n"
@@ -288,7 +352,8 @@ def _cmd_emulator(args: argparse.Namespace) -> int:
             "  unset AWS_SESSION_TOKEN\n\n"
             "Then, for example:\n"
             "  aws ssm-contacts list-engagements\n"
-            f"  {PROG} list --output json",
+            f"  {PROG} list --output json"
+            + (_DEMO_DATA_NOTE.format(incident=DEMO_INCIDENT_ID) if args.demo_data else ""),
             flush=True,
         )
         while True:

@@ -10,7 +10,7 @@ import math
 import os
 import re
 import sys
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any
 
 from . import _cli_time
@@ -34,6 +34,7 @@ __all__ = [
     "add_client_options",
     "add_connection_options",
     "add_window_options",
+    "DEMO_MAX_ITEMS",
     "check_demo_options",
     "client_settings",
     "describe_error",
@@ -41,6 +42,7 @@ __all__ = [
     "note",
     "open_client",
     "positive_number",
+    "run_scope",
     "window",
 ]
 
@@ -48,6 +50,8 @@ PROG = "ssm-engagements"
 INSECURE_HTTP_ENV = "SSM_ENGAGEMENTS_ALLOW_INSECURE_HTTP"
 _TRUE = ("1", "true", "yes", "on")
 _FALSE = ("0", "false", "no", "off", "")
+DEMO_MAX_ITEMS = 25
+"""How many engagements ``list --demo`` shows in one run unless --max-items says otherwise."""
 
 
 class UsageError(Exception):
@@ -64,6 +68,20 @@ def add_window_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--incident-id", metavar="ARN", help="only this incident's engagements")
     parser.add_argument("--start", type=_cli_time.when, metavar="WHEN", help="started at/after")
     parser.add_argument("--end", type=_cli_time.when, metavar="WHEN", help="started at/before")
+
+
+def run_scope(args: argparse.Namespace) -> tuple[datetime, str | None]:
+    """The run's one "now", which relative --start/--end count from, and its incident.
+
+    With --demo: the demo's fixed DEMO_NOW (the same for every command), and the demo
+    incident unless --incident-id (or list's --demo-all) says otherwise. Else the clock's
+    now, taken once, and --incident-id."""
+    if not args.demo:
+        return datetime.now(timezone.utc), args.incident_id
+    from ._demo_data import DEMO_INCIDENT_ID, DEMO_NOW
+
+    everything = getattr(args, "demo_all", False)
+    return DEMO_NOW, args.incident_id or (None if everything else DEMO_INCIDENT_ID)
 
 
 def window(args: argparse.Namespace, now: datetime) -> TimeRange | None:

@@ -8,7 +8,7 @@ import os
 import re
 import sys
 import tempfile
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -21,6 +21,7 @@ from ._cli_base import (
     check_demo_options,
     note,
     open_client,
+    run_scope,
     window,
 )
 from ._models import Engagement, TimeRange
@@ -98,7 +99,6 @@ def default_file(incident_id: str | None) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ._demo_data import DEMO_INCIDENT_ID, DEMO_NOW
     from .timeline import DEFAULT_MAX_ROWS
     from .timeline._draw import render
 
@@ -106,10 +106,9 @@ def run(args: argparse.Namespace) -> int:
     if max_rows < 1:
         raise UsageError(f"argument --max-rows: must be at least 1; got {max_rows}")
     check_demo_options(args)
-    incident = args.incident_id or (DEMO_INCIDENT_ID if args.demo else None)
+    clock, incident = run_scope(args)  # clock: one "now" per run, the demo's with --demo
     target = args.output or default_file(incident)
     as_svg = output_format(target)
-    clock = DEMO_NOW if args.demo else datetime.now(timezone.utc)  # once per run
     time_range = window(args, clock)
     now = picture_time(args, clock, time_range)
     progress = sys.stderr if sys.stderr.isatty() else None

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
+from ._constraints import REGION_RE as _REGION_RE
 from ._credentials import CredentialSource
 from ._endpoint import CONTROL_RE, check_endpoint, environ_proxies, resolve_endpoint
 from ._session import SessionHolder, first_setting, lazy_session, profile_errors
@@ -32,8 +33,6 @@ if TYPE_CHECKING:
     pass
 
 __all__ = ["ClientConfig", "CredentialSource", "SessionHolder", "lazy_session", "resolve_config"]
-
-_REGION_RE = re.compile(r"^[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?$")
 
 
 def _redact_proxies(proxies: Mapping[str, str]) -> str:

@@ -38,4 +38,6 @@ MODELED_ERRORS = (
 # Used with fullmatch, which keeps a trailing newline from slipping past "$". ASCII:
 # the service's regexes are Java's, where \s is [ \t\n\x0B\f\r], not Unicode spaces.
 INCIDENT_ID_RE = re.compile(INCIDENT_ID_PATTERN, re.ASCII)
+# A region name is the DNS label of its endpoints: letters, digits, inner hyphens.
+REGION_RE = re.compile(r"^[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?$")
 NEXT_TOKEN_RE = re.compile(NEXT_TOKEN_PATTERN, re.ASCII)

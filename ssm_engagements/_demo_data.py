@@ -23,7 +23,8 @@ __all__ = [
 ]
 
 DEMO_REGION = "us-east-2"
-"""The region of every sample ARN; the demo emulator serves it."""
+"""The region of every sample ARN; the demo emulator (``--demo``, ``emulator --demo-data``)
+serves it, and the README's example uses it."""
 
 DEMO_TOKEN_KEY = "ssm-engagements-demo"
 """The demo emulator's NextToken key: fixed, so a token one demo prints, the next accepts."""
@@ -81,7 +82,9 @@ _INCIDENT_START = datetime(2024, 3, 14, 9, 26, 53, 417000, tzinfo=timezone.utc)
 
 DEMO_NOW = datetime(2024, 3, 14, 16, 0, tzinfo=timezone.utc)
 """"Now" for ``--demo``: after the incident's last page, with a tenth of its engagements
-still open. Fixed, so the demo's timeline and relative times are the same on every run."""
+still open. Fixed, so ``list --demo`` and ``timeline --demo`` print the same on every run,
+their relative times (``--start=-2h``) counted from it. ``emulator --demo-data`` serves
+the incident as of the moment it starts instead (see ``demo_engagements``)."""
 _PLANS = ("payments-oncall", "platform-escalation", "database-oncall", "sre-primary", "sre-backup")
 _PEOPLE = ("akuam", "jdoe", "mmiller", "rpatel", "lchen", "sgarcia", "okim")
 _SENDERS = ("ssm-incidents", "ssm-incidents", "ssm-incidents", "cli", "console")
@@ -91,12 +94,17 @@ def _iso(moment: datetime) -> str:
     return moment.isoformat(timespec="milliseconds")
 
 
-def incident_engagements(count: int = 250, *, seed: int = 20240314) -> list[dict[str, str]]:
+def incident_engagements(
+    count: int = 250, *, seed: int = 20240314, now: datetime = DEMO_NOW
+) -> list[dict[str, str]]:
     """``count`` engagements of the demo incident, the same for the same seed.
 
     They start over the incident's first six hours; all but the most recent
     tenth have a StopTime (the contact acknowledged), the rest are still active.
+    The incident is placed as it stands at ``now`` (aware; kept to the millisecond):
+    its times are those at DEMO_NOW moved by ``now - DEMO_NOW``.
     """
+    shift = now.replace(microsecond=now.microsecond // 1000 * 1000) - DEMO_NOW
     rng = random.Random(seed)
     offsets = sorted(rng.uniform(0, 6 * 3600) for _ in range(count))
     active_from = count - count // 10
@@ -104,7 +112,7 @@ def incident_engagements(count: int = 250, *, seed: int = 20240314) -> list[dict
     for index, offset in enumerate(offsets):
         contact = rng.choice(_PLANS if rng.random() < 0.4 else _PEOPLE)
         engagement_id = uuid.UUID(int=rng.getrandbits(128), version=4)
-        start = _INCIDENT_START + timedelta(seconds=offset)
+        start = _INCIDENT_START + shift + timedelta(seconds=offset)
         item = {
             "EngagementArn": f"{_CONTACTS}:engagement/{contact}/{engagement_id}",
             "ContactArn": f"{_CONTACTS}:contact/{contact}",
@@ -118,6 +126,7 @@ def incident_engagements(count: int = 250, *, seed: int = 20240314) -> list[dict
     return items
 
 
-def demo_engagements() -> list[dict[str, str]]:
-    """Every demo engagement: the documented sample, botocore's example, the incident."""
-    return [*DOCUMENTED_SAMPLE, *BOTOCORE_EXAMPLE, *incident_engagements()]
+def demo_engagements(now: datetime = DEMO_NOW) -> list[dict[str, str]]:
+    """Every demo engagement: the documented sample, botocore's example (2021-2022, no
+    incident: as published), and the incident as it stands at ``now``."""
+    return [*DOCUMENTED_SAMPLE, *BOTOCORE_EXAMPLE, *incident_engagements(now=now)]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, KeysView, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -108,10 +108,11 @@ class ListEngagementsResponse:
 
 class Headers(Mapping[str, str]):
     """A read-only, case-insensitive view of HTTP headers (``h["X-Amzn-RequestId"]`` and
-    ``h["x-amzn-requestid"]`` are the same). A header sent more than once reads as its
-    values joined with ``", "``, as urllib3 and botocore show it. Wraps a transport's
-    case-insensitive mapping without copying it; a plain dict is copied with its names
-    folded."""
+    ``h["x-amzn-requestid"]`` are the same). It iterates each name once, lower-cased, as
+    boto3's ``HTTPHeaders`` dict does, so ``dict(h)["x-amzn-requestid"]`` works. A header
+    sent more than once reads as its values joined with ``", "``, as urllib3 and botocore
+    show it. Wraps a transport's case-insensitive mapping without copying it; a plain
+    dict is copied with its names folded."""
 
     __slots__ = ("_getall", "_headers", "_lower")
 
@@ -141,19 +142,18 @@ class Headers(Mapping[str, str]):
         return name in self._headers
 
     def __iter__(self) -> Iterator[str]:
-        if self._getall is None:
-            return iter(self._headers)
-        return iter(self._names())
+        return iter(self._lower_names())
 
     def __len__(self) -> int:
-        return len(self._headers) if self._getall is None else len(self._names())
+        return len(self._lower_names())
 
-    def _names(self) -> list[str]:
-        """Each name once (in its first spelling), for a multidict that repeats them."""
-        first: dict[str, str] = {}
-        for name in self._headers:
-            first.setdefault(name.lower(), name)
-        return list(first.values())
+    def _lower_names(self) -> KeysView[str]:
+        """Each name once, lower-cased, in the order first seen. Made when asked for:
+        the page path only looks names up."""
+        if self._lower is not None:
+            return self._lower.keys()
+        # dict.fromkeys drops the repeats a multidict iterates.
+        return dict.fromkeys(str(name).lower() for name in self._headers).keys()
 
     def __repr__(self) -> str:
         return f"Headers({dict(self.items())!r})"

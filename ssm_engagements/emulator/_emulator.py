@@ -6,14 +6,15 @@ import json
 import os
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from botocore.credentials import Credentials
 
+from .._constraints import REGION_RE
 from ._ratelimit import RequestRateLimit
-from ._server import EmulatorHTTPServer
+from ._server import EmulatorHTTPServer, loopback_for, url_host
 from ._service import RecordedRequest, Service
 from ._store import parse_engagement
 
@@ -36,10 +37,10 @@ class Emulator:
     the emulator's clock), validation and error shapes as AWS sends them, newest-first
     paging with tamper-checked NextTokens, and injectable faults (``inject``).
 
-    The emulator's clock is ``time.time() + clock_offset`` (epoch seconds, UTC);
-    it dates every response and judges signature expiry. ``clock_offset`` may be
-    reassigned at any time. Use as a context manager, or call ``start``/``stop``.
-    All methods are thread-safe.
+    The emulator's clock is ``clock() + clock_offset`` (epoch seconds, UTC; ``clock``
+    is ``time.time`` unless given); it dates every response and judges signature
+    expiry. ``clock_offset`` may be reassigned at any time. Use as a context manager,
+    or call ``start``/``stop``. All methods are thread-safe.
     """
 
     DEFAULT_PAGE_SIZE = 100
@@ -58,6 +59,7 @@ class Emulator:
         engagements: Iterable[Any] = (),
         clock_offset: float = 0.0,
         token_key: str | bytes | None = None,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         """Configure (not start) an emulator.
 
@@ -66,15 +68,28 @@ class Emulator:
         skips every authentication check. ``engagements`` is passed to
         ``add_engagements``: bad ones raise ValueError or TypeError, as there.
         ``clock_offset`` is in seconds (positive: the emulator's clock is ahead).
+        ``clock`` returns the current time in epoch seconds (UTC); give a fake one to
+        judge signature expiry at chosen instants.
         ``token_key`` signs the NextTokens it issues (a str is UTF-8 encoded): emulators
         with the same key and the same engagements accept each other's tokens, so a
         token survives a restart; None (the default) draws a random key, and tokens
         from any other emulator are rejected. An empty key raises ValueError.
+        ``host`` "0.0.0.0" listens on every IPv4 interface, "::" on every interface,
+        IPv6 and IPv4; an IPv6 address (``"::1"``) binds an IPv6 socket. A ``region``
+        that is not a DNS label, or a ``port`` outside 0-65535, raises ValueError.
         Nothing is bound until ``start``, so an unusable ``host`` or ``port`` is an
         OSError there.
         """
+        if not REGION_RE.match(region):
+            raise ValueError(
+                "region must be a region name usable as a DNS label (letters, digits and "
+                f"inner hyphens, 1-63 characters); got {region!r}"
+            )
+        if not 0 <= port <= 65535:
+            raise ValueError(f"port must be an integer from 0 to 65535; got {port!r}")
         self.host = host
         self.clock_offset = float(clock_offset)
+        self._clock = clock
         self._port = port
         key = token_key.encode() if isinstance(token_key, str) else token_key
         if key is not None and not key:
@@ -94,8 +109,8 @@ class Emulator:
 
     # -- configuration -------------------------------------------------------------
     def now(self) -> float:
-        """The emulator's clock: ``time.time() + clock_offset``, epoch seconds (UTC)."""
-        return time.time() + self.clock_offset
+        """The emulator's clock: ``clock() + clock_offset``, epoch seconds (UTC)."""
+        return self._clock() + self.clock_offset
 
     @property
     def region(self) -> str:
@@ -114,9 +129,11 @@ class Emulator:
 
     @property
     def url(self) -> str:
-        """The endpoint URL, ``http://<host>:<port>``. Raises RuntimeError before ``start``."""
-        host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"http://{host}:{self.port}"
+        """The endpoint URL, ``http://<host>:<port>``, for a client on this machine: a
+        wildcard host (every interface) is given as loopback, ``http://127.0.0.1:<port>``
+        or ``http://[::1]:<port>``. Raises RuntimeError before ``start``."""
+        host = loopback_for(self.host) or self.host
+        return f"http://{url_host(host)}:{self.port}"
 
     @property
     def requests(self) -> list[RecordedRequest]:

@@ -16,13 +16,27 @@ from typing import Any
 
 from ._service import Reply, Service, error_reply
 
-__all__ = ["EmulatorHTTPServer"]
+__all__ = ["EmulatorHTTPServer", "loopback_for", "url_host"]
 
 _log = logging.getLogger("ssm_engagements.emulator")
 
 IDLE_TIMEOUT_SECONDS = 60.0
 """An idle keep-alive connection is closed after this many seconds (stop() closes it at once)."""
 _MAX_BODY = 10 * 1024 * 1024
+# Addresses meaning "every interface", and the loopback address a client on this
+# machine calls instead (":" binds IPv6 and IPv4 both: see server_bind).
+_WILDCARDS = {"": "127.0.0.1", "0.0.0.0": "127.0.0.1", "::": "::1"}
+
+
+def loopback_for(host: str) -> str | None:
+    """The loopback address to call when ``host`` is a wildcard (every interface);
+    None for any other host."""
+    return _WILDCARDS.get(host)
+
+
+def url_host(host: str) -> str:
+    """``host`` as the host part of a URL: an IPv6 address in brackets."""
+    return f"[{host}]" if ":" in host else host
 
 
 class _BadBody(Exception):
@@ -155,6 +169,8 @@ class EmulatorHTTPServer(ThreadingHTTPServer):
     request_queue_size = 128
 
     def __init__(self, address: tuple[str, int], service: Service) -> None:
+        # An IPv6 literal needs an IPv6 socket ("Address family for hostname not supported").
+        self.address_family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
         self.service = service
         self.stopping = threading.Event()
         self._lock = threading.Lock()
@@ -162,6 +178,10 @@ class EmulatorHTTPServer(ThreadingHTTPServer):
         super().__init__(address, _Handler)
 
     def server_bind(self) -> None:
+        if self.address_family == socket.AF_INET6 and self.server_address[0] == "::":
+            # Every interface means IPv4 too (Linux's default; BSDs and Windows need asking).
+            with contextlib.suppress(OSError):
+                self.socket.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
         # HTTPServer.server_bind resolves the host's FQDN, a DNS lookup that can stall.
         socketserver.TCPServer.server_bind(self)
         host, port = self.server_address[:2]

@@ -83,10 +83,11 @@ class _ExactSigV4(SigV4Auth):  # type: ignore[misc]  # botocore ships no type hi
 
 def _lower_pairs(headers: Mapping[str, str] | Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
     # cast: pyright cannot rule out a Mapping keyed by tuples in the Iterable branch.
-    items = cast(
-        "Iterable[tuple[str, str]]", headers.items() if isinstance(headers, Mapping) else headers
+    pairs: Iterable[tuple[str, str]] = cast(
+        Iterable[tuple[str, str]],
+        headers.items() if isinstance(headers, Mapping) else headers,
     )
-    return [(k.lower().strip(), v) for k, v in items]
+    return [(k.lower(), v) for k, v in pairs]
 
 
 def _first(pairs: list[tuple[str, str]], name: str) -> str | None:
@@ -106,7 +107,7 @@ def _parse_authorization(value: str) -> dict[str, str] | AuthFailure:
     if missing:
         return _incomplete(
             " ".join(f"Authorization header requires '{k}' parameter." for k in missing)
-            + f" Authorization={value.split(' ')[0]}"
+            + f" Authorization={algorithm}"
         )
     return parts
 
@@ -339,11 +340,10 @@ def _expected_signature(
             return None
         for value in values:
             request_headers[name] = value
-    # The URL's scheme and host do not enter the canonical request (Host comes from
-    # the signed headers); "http" keeps botocore hashing the payload as clients do.
-    # ``path`` carries the canonical query already; botocore keeps it as it is.
-    url = "http://emulator" + path
-    request = AWSRequest(method=method.upper(), url=url, headers=request_headers, data=body)
+    # Only the URL's path and query enter the canonical request (Host comes from the
+    # signed headers; botocore upper-cases the method). ``path`` carries the canonical
+    # query already; botocore keeps it as it is.
+    request = AWSRequest(method=method, url=path, headers=request_headers, data=body)
     # Pin the signing time to the request's own: SigV4Auth reads it from the context
     # (add_auth would overwrite it with the current time, so it is not called).
     request.context["timestamp"] = stamp

@@ -71,7 +71,7 @@ def assert_one_line_error(stderr: str) -> None:
 
 
 def test_demo_json_is_the_aws_cli_shape() -> None:
-    result = run("list", "--demo", "--output", "json")
+    result = run("list", "--demo", "--demo-all", "--max-items", "1000", "--output", "json")
     assert result.returncode == 0, result.stderr
     doc = json.loads(result.stdout)
     assert list(doc) == ["Engagements"]  # no NextToken: the listing is complete
@@ -83,7 +83,7 @@ def test_demo_json_is_the_aws_cli_shape() -> None:
 
 
 def test_demo_jsonl_has_one_engagement_per_line() -> None:
-    result = run("list", "--demo", "--output", "jsonl")
+    result = run("list", "--demo", "--demo-all", "--max-items", "1000", "--output", "jsonl")
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert len(lines) == DEMO_COUNT
@@ -93,7 +93,7 @@ def test_demo_jsonl_has_one_engagement_per_line() -> None:
 
 
 def test_demo_csv_parses_with_a_header() -> None:
-    result = run("list", "--demo", "--output", "csv")
+    result = run("list", "--demo", "--demo-all", "--max-items", "1000", "--output", "csv")
     assert result.returncode == 0, result.stderr
     reader = csv.DictReader(io.StringIO(result.stdout))
     rows = list(reader)
@@ -105,7 +105,7 @@ def test_demo_csv_parses_with_a_header() -> None:
 
 
 def test_demo_table_has_a_header_and_rows() -> None:
-    result = run("list", "--demo")  # table is the default
+    result = run("list", "--demo", "--demo-all", "--max-items", "1000")  # table: the default
     assert result.returncode == 0, result.stderr
     header, *rows = result.stdout.splitlines()
     assert header.split()[:3] == ["CONTACT", "START", "(UTC)"]
@@ -166,7 +166,10 @@ def test_max_items_covering_everything_prints_no_token(emu: Emulator) -> None:
 
 
 def test_incident_id_filter() -> None:
-    result = run("list", "--demo", "--incident-id", DEMO_INCIDENT_ID, "--output", "jsonl")
+    result = run(
+        "list", "--demo", "--demo-all", "--incident-id", DEMO_INCIDENT_ID, "--max-items", "1000",
+        "--output", "jsonl",
+    )  # fmt: skip
     assert result.returncode == 0, result.stderr
     items = [json.loads(line) for line in result.stdout.splitlines()]
     assert len(items) == DEMO_COUNT - len(DOCUMENTED_SAMPLE) - len(BOTOCORE_EXAMPLE)
@@ -184,14 +187,18 @@ def test_incident_id_filter() -> None:
 )
 @pytest.mark.usefixtures("local_tz")
 def test_time_window_filter(start: str, end: str, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["list", "--demo", "--start", start, "--end", end, "--output", "jsonl"]) == 0
+    args = ["--start", start, "--end", end, "--output", "jsonl"]
+    assert main(["list", "--demo", "--demo-all", *args]) == 0
     # Only botocore's 18:40:26 engagement started between 18:30 and 20:00 UTC.
     assert arns_from_jsonl(capsys.readouterr().out) == [BOTOCORE_EXAMPLE[1]["EngagementArn"]]
 
 
 @pytest.mark.usefixtures("local_tz")
 def test_start_alone_is_an_open_window(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["list", "--demo", "--start", "2024-01-01", "--output", "csv"]) == 0
+    assert (
+        main(["list", "--demo", "--start", "2024-01-01", "--max-items", "999", "--output", "csv"])
+        == 0
+    )
     rows = capsys.readouterr().out.splitlines()[1:]
     assert len(rows) == len(incident_engagements())
 

@@ -13,7 +13,12 @@ import pytest
 from botocore.credentials import Credentials
 
 from ssm_engagements import EngagementsClient, ValidationException
-from ssm_engagements._demo_data import DEMO_REGION, DEMO_TOKEN_KEY, demo_engagements
+from ssm_engagements._demo_data import (
+    DEMO_INCIDENT_ID,
+    DEMO_REGION,
+    DEMO_TOKEN_KEY,
+    demo_engagements,
+)
 from ssm_engagements.emulator import Emulator
 from tests.cli._helpers import (
     HANG_SECONDS,
@@ -98,7 +103,9 @@ def test_emulator_demo_data_accepts_the_token_of_list_demo() -> None:
     proc, url, creds = _serve("--demo-data", "--region", DEMO_REGION)
     try:
         with EngagementsClient(DEMO_REGION, endpoint_url=url, credentials=creds) as client:
-            rest = client.iter_engagements(starting_token=token, max_items=5)
+            rest = client.iter_engagements(
+                incident_id=DEMO_INCIDENT_ID, starting_token=token, max_items=5
+            )
             arns = [e.engagement_arn for e in rest]
     finally:
         _stop(proc)

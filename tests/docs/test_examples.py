@@ -41,6 +41,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
+from datetime import datetime, timedelta, timezone
 from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any
@@ -379,3 +380,39 @@ def test_shell_commands_parsing() -> None:
     assert list(shell_commands("# c\necho a\n\necho b\n")) == ["echo a", "echo b"]
     assert console_output(code) == "out put\n"
     assert console_output("echo a\n") == ""
+
+
+def test_the_readme_example_lists_the_demo_incident_from_the_demo_emulator(
+    tmp_path: Path, isolated_aws_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The README's first example, run as its note says: against `emulator --demo-data`,
+    with the variables the emulator prints (its region and the example's must agree)."""
+    from ssm_engagements._demo_data import DEMO_INCIDENT_ID, DEMO_NOW, incident_engagements
+    from tests.emulator._helpers import serving
+
+    readme = ROOT / "README.md"
+    heading = readme.read_text(encoding="utf-8").splitlines().index("## Use") + 1
+    example = next(b for b in parse_blocks(readme) if b.line > heading and b.lang == "python")
+    assert DEMO_INCIDENT_ID.split("/")[-1] in example.code.replace('"\n    "', "")
+    monkeypatch.chdir(tmp_path)
+    run = PageRun(tmp_path, isolated_aws_env, monkeypatch)
+    began = datetime.now(timezone.utc)
+    with serving("--demo-data") as served:
+        for name, value in served.settings.items():
+            monkeypatch.setenv(name, value)
+        try:
+            run.run(example)
+        finally:
+            run.close()
+    ended = datetime.now(timezone.utc)
+    printed = (run.last_output or "").splitlines()
+    # The demo incident as it stood when the emulator began: the last two hours of it,
+    # bar any engagement that left the window while the example ran.
+    demo = incident_engagements()
+    ago = [DEMO_NOW - datetime.fromisoformat(e["StartTime"]) for e in demo]
+    surely = sum(age <= timedelta(hours=2) - (ended - began) for age in ago)
+    at_most = sum(age <= timedelta(hours=2) for age in ago)
+    assert surely <= len(printed) <= at_most and len(printed) > 50, printed[:3]
+    assert all(
+        line.startswith("arn:aws:ssm-contacts:us-east-2:111122223333:contact/") for line in printed
+    )

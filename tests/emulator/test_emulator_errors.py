@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import base64
+import re
 from email.utils import parsedate_to_datetime
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -199,3 +201,14 @@ def test_verify_signatures_false_accepts_unsigned_requests() -> None:
     with Emulator(verify_signatures=False, engagements=[engagement(1)]) as emu:
         response = raw_post(emu, sign=False)
     assert response.status == 200 and len(response.json["Engagements"]) == 1
+
+
+def test_max_results_limits_are_the_ones_the_reference_page_states(post: RawPost) -> None:
+    """The emulator accepts MaxResults 0 to 1024 (0, as absent, means its page size),
+    as the service's model does, and its reference page says so."""
+    for value, status in ((-1, 400), (0, 200), (1024, 200), (1025, 400)):
+        assert post({"MaxResults": value}).status == status, value
+    page = Path(__file__).resolve().parents[2] / "docs" / "reference" / "emulator.md"
+    stated = re.search(r"`MaxResults` (\d+) to (\d+)", page.read_text(encoding="utf-8"))
+    assert stated is not None
+    assert (int(stated[1]), int(stated[2])) == (0, 1024)

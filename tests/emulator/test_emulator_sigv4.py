@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import calendar
-import time
 from email.utils import formatdate
 
 import pytest
@@ -13,10 +11,11 @@ from botocore.compat import HTTPHeaders
 from botocore.credentials import Credentials
 
 from ssm_engagements.emulator._sigv4 import AuthFailure, check_signature
+from tests.emulator._helpers import SIGNED_AT as NOW
+from tests.emulator._helpers import SIGV4_CREDS as CREDS
+from tests.emulator._helpers import SIGV4_REGION as REGION
+from tests.emulator._helpers import sign_at
 
-CREDS = Credentials("AKIDTEST", "secret/KEY+value")
-REGION = "us-west-2"
-NOW = float(calendar.timegm((2024, 2, 29, 12, 0, 0, 0, 0, 0)))
 BODY = b'{"MaxResults": 5}'
 
 
@@ -49,13 +48,7 @@ def _signed(
         method="POST", url="http://127.0.0.1:8080" + path, data=body, headers=headers
     )
     signer = signer_class(creds, "ssm-contacts", REGION)
-    # Sign at a fixed instant, as check_signature verifies at one.
-    request.context["timestamp"] = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(at))
-    signer._modify_request_before_signing(request)
-    canonical = signer.canonical_request(request)
-    signature = signer.signature(signer.string_to_sign(request, canonical), request)
-    signer._inject_signature_to_request(request, signature)
-    return dict(request.headers.items())
+    return dict(sign_at(signer, request, at).headers.items())
 
 
 def _check(

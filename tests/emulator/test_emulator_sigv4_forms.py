@@ -3,7 +3,6 @@ canonicalisation (AWS SigV4 test-suite vectors), unsigned payloads, presigned re
 
 from __future__ import annotations
 
-import calendar
 import http.client
 import json
 import time
@@ -22,16 +21,11 @@ from ssm_engagements.emulator._sigv4 import (
     canonical_query,
     check_signature,
 )
-from tests.emulator._helpers import engagement
-
-CREDS = Credentials("AKIDTEST", "secret/KEY+value")
-REGION = "us-west-2"
-NOW = float(calendar.timegm((2024, 2, 29, 12, 0, 0, 0, 0, 0)))
-HEADERS = {
-    "X-Amz-Target": "SSMContacts.ListEngagements",
-    "Content-Type": "application/x-amz-json-1.1",
-    "Host": "127.0.0.1:8080",
-}
+from tests.emulator._helpers import SIGNED_AT as NOW
+from tests.emulator._helpers import SIGNED_HEADERS as HEADERS
+from tests.emulator._helpers import SIGV4_CREDS as CREDS
+from tests.emulator._helpers import SIGV4_REGION as REGION
+from tests.emulator._helpers import engagement, sign_at
 
 
 def _stamp(epoch: float) -> str:
@@ -41,14 +35,7 @@ def _stamp(epoch: float) -> str:
 def _sign(
     signer: SigV4Auth, url: str, body: bytes, headers: dict[str, str], at: float
 ) -> AWSRequest:
-    """Sign at a fixed instant, as check_signature verifies at one."""
-    request = AWSRequest(method="POST", url=url, data=body, headers=headers)
-    request.context["timestamp"] = _stamp(at)
-    signer._modify_request_before_signing(request)
-    canonical = signer.canonical_request(request)
-    signature = signer.signature(signer.string_to_sign(request, canonical), request)
-    signer._inject_signature_to_request(request, signature)
-    return request
+    return sign_at(signer, AWSRequest(method="POST", url=url, data=body, headers=headers), at)
 
 
 def _code(failure: AuthFailure | None) -> tuple[str, int] | None:

@@ -122,5 +122,34 @@ def test_headers_join_repeated_values_for_either_transport() -> None:
         headers = Headers(raw)
         assert headers["VARY"] == "Origin, Accept"
         assert headers["X-AMZN-REQUESTID"] == "r-1"
-        assert len(headers) == 2 and [n.lower() for n in headers] == ["vary", "x-amzn-requestid"]
-        assert dict(headers.items()) == {"Vary": "Origin, Accept", "x-amzn-RequestId": "r-1"}
+        assert len(headers) == 2 and list(headers) == ["vary", "x-amzn-requestid"]
+        assert dict(headers.items()) == {"vary": "Origin, Accept", "x-amzn-requestid": "r-1"}
+    plain = Headers({"Vary": "Origin", "x-amzn-RequestId": "r-1"})
+    assert list(plain) == ["vary", "x-amzn-requestid"] and plain["VARY"] == "Origin"
+
+
+def test_headers_iterate_lower_case_names_as_boto3s_do(
+    emu: Emulator, make_client: MakeClient
+) -> None:
+    import boto3
+
+    boto3_client = boto3.client(
+        "ssm-contacts",
+        region_name=emu.region,
+        endpoint_url=emu.url,
+        aws_access_key_id=emu.credentials.access_key,
+        aws_secret_access_key=emu.credentials.secret_key,
+        aws_session_token=emu.credentials.token,
+    )
+    theirs = boto3_client.list_engagements(MaxResults=1)["ResponseMetadata"]["HTTPHeaders"]
+    meta = make_client().list_engagements(max_results=1).response_metadata
+    assert meta is not None
+    ours = dict(meta.http_headers)
+    # The same names, all lower-case; values as boto3 shows them (bar the request's own).
+    assert sorted(ours) == sorted(theirs)
+    assert all(name == name.lower() for name in theirs)
+    assert ours["x-amzn-requestid"] == meta.request_id
+    assert theirs["x-amzn-requestid"]
+    assert ours["content-type"] == theirs["content-type"]
+    # Lookups still ignore case.
+    assert meta.http_headers["X-Amzn-RequestId"] == meta.request_id
