@@ -238,10 +238,11 @@ class Follow:
         hint = error.retry_after_seconds if isinstance(error, ServiceError) else None
         delay = backoff_seconds(self._failures, self.poll_interval, hint)
         self._next_poll_at = now + delay
+        text = str(error)
+        name = type(error).__name__
         logger.warning(
-            "follow_engagements: a poll failed (%s: %s); polling again in %.3g s",
-            type(error).__name__,
-            error,
+            "follow_engagements: a poll failed (%s); polling again in %.3g s",
+            text if text.startswith(name) else f"{name}: {text}",
             delay,
         )
         return delay
