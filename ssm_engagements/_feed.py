@@ -93,8 +93,8 @@ def open_follow(
 
     file = CheckpointFile(path)
     try:
-        data = file.read()
-        if data is not None:
+        found, data = file.read()
+        if found:
             state.restore(data)
     except CheckpointMismatch as err:
         file.close()
