@@ -11,10 +11,12 @@ from botocore.credentials import Credentials
 
 import ssm_engagements as se
 from ssm_engagements.emulator import Emulator
-from tests._server import engagement, error, page, scripted_server
+from tests._clients import make
+from tests._server import ScriptedServer, engagement, error, page, scripted_server
 from tests.follow.conftest import (
     Idle,
     Operator,
+    Sleeps,
     after,
     arn,
     client_for,
@@ -23,6 +25,19 @@ from tests.follow.conftest import (
     polls,
     wire,
 )
+
+
+def scripted_feed(kind: str, server: ScriptedServer) -> tuple[Any, Sleeps]:
+    """A feed of either client on a scripted server, from the engagements' epoch."""
+    client = make(
+        kind,
+        region_name="us-east-1",
+        endpoint_url=server.url,
+        credentials=Credentials("AKID", "secret"),
+    )
+    since = datetime.fromtimestamp(1_700_000_000, timezone.utc)
+    feed = client.follow_engagements(since=since, poll_interval=0.01)
+    return feed, guarded(feed)
 
 
 def collect(feed: Any, count: int) -> list[se.EngagementEvent]:
@@ -192,19 +207,9 @@ def test_retryable_faults_mid_follow_lose_and_double_nothing(
 def test_errors_no_retry_fixes_end_the_feed(
     client_kind: str, reply: Any, error: type[Exception]
 ) -> None:
-    from tests._clients import make
-
     with scripted_server() as server:
         server.script(page(engagement(1)), reply)
-        client = make(
-            client_kind,
-            region_name="us-east-1",
-            endpoint_url=server.url,
-            credentials=Credentials("AKID", "secret"),
-        )
-        since = datetime.fromtimestamp(1_700_000_000, timezone.utc)
-        feed = client.follow_engagements(since=since, poll_interval=0.01)
-        guarded(feed)
+        feed, _ = scripted_feed(client_kind, server)
         assert next(feed).kind == "started"
         with pytest.raises(error) as raised:
             next(feed)
@@ -240,17 +245,7 @@ def test_duplicates_across_pages_are_reported_once(client_kind: str) -> None:
             page(engagement(2), engagement(1)),
         )
         server.fallback = page(engagement(3), engagement(2), engagement(1))
-        from tests._clients import make
-
-        client = make(
-            client_kind,
-            region_name="us-east-1",
-            endpoint_url=server.url,
-            credentials=Credentials("AKID", "secret"),
-        )
-        since = datetime.fromtimestamp(1_700_000_000, timezone.utc)
-        feed = client.follow_engagements(since=since, poll_interval=0.01)
-        sleeps = guarded(feed)
+        feed, sleeps = scripted_feed(client_kind, server)
         events = collect(feed, 3)
         assert [e.engagement.engagement_arn[-5:] for e in events] == ["00001", "00002", "00003"]
         assert_quiet(feed, sleeps)

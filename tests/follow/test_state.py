@@ -6,6 +6,8 @@ import json
 import logging
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ssm_engagements import (
     AccessDeniedException,
@@ -313,3 +315,74 @@ def test_follow_checks_types_of_its_own_counts() -> None:
     )
     assert f.since_us == 1_000_000  # whole milliseconds
     assert f.snapshot()["incident_id"] == "arn:i"
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    ops=st.lists(
+        st.one_of(
+            st.tuples(st.just("add"), st.integers(-50, 400)),
+            st.tuples(st.just("stop"), st.integers(0, 40)),
+            st.tuples(st.just("poll"), st.integers(1, 90)),
+        ),
+        max_size=60,
+    ),
+    page_size=st.integers(1, 4),
+    repeat=st.booleans(),
+)
+def test_any_history_reports_each_start_and_stop_once_in_order(
+    ops: list[tuple[str, int]], page_size: int, repeat: bool
+) -> None:
+    """Whatever happens between polls, with pages that may repeat items: each
+    engagement at or after `since` starts once and stops once (after its start), each
+    poll's events are in (start, ARN) order, and a last poll reports everything."""
+    f, svc = (
+        follow(since=0, lookback=10_000, track_open_for=100_000, poll_interval=1),
+        Service(page_size=page_size),
+    )
+    now = 1000.0
+    events: list[EngagementEvent] = []
+    added = 0
+
+    def run_poll() -> None:
+        clock = at(now).timestamp()
+        f.take()
+        step = f.next_step(clock)
+        assert isinstance(step, Poll)
+        pages = svc.pages(step.start)
+        for index, page in enumerate(pages):
+            f.accept(page)
+            if repeat and index + 1 < len(pages):
+                f.accept(pages[index + 1][:1])  # offset paging: an item seen twice
+        f.poll_succeeded(clock)
+        got = drain(f, clock)
+        keys = [(e.engagement.start_time, e.engagement.engagement_arn) for e in got]
+        assert keys == sorted(keys)
+        events.extend(got)
+
+    for op, value in ops:
+        if op == "add":
+            svc.add(eng(f"e{added}", value))
+            added += 1
+        elif op == "stop" and added:
+            name = f"e{value % added}"
+            if svc.items[f"arn:{name}"].stop_time is None:
+                svc.stop(name, now)
+        else:
+            now += value
+            run_poll()
+    now += 1
+    run_poll()
+    got = names(events)
+    assert len(got) == len(set(got))
+    for item in svc.items.values():
+        name = item.engagement_arn.removeprefix("arn:")
+        assert item.start_time is not None
+        if item.start_time < at(0):
+            assert f"started:{name}" not in got
+            continue
+        assert f"started:{name}" in got
+        if item.stop_time is not None:
+            assert got.index(f"started:{name}") < got.index(f"stopped:{name}")
+        else:
+            assert f"stopped:{name}" not in got
