@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from ._checkpoint import CheckpointFile
+    from ._follow import Follow
 from ._feed import FeedBase, ListPages
-from ._follow import Follow, Wait
 from ._models import EngagementEvent
 
 
@@ -53,13 +53,13 @@ class AsyncEngagementFeed(FeedBase, AsyncIterator[EngagementEvent]):
                 await asyncio.to_thread(save[0].write, save[1])
             while True:
                 step = state.next_step(clock())
-                if isinstance(step, EngagementEvent):
+                if type(step) is EngagementEvent:
                     return step
-                if isinstance(step, Wait):
-                    await sleep(step.seconds)
+                if type(step) is float:
+                    await sleep(step)
                     continue
                 try:
-                    async for page in self._window(step.start):
+                    async for page in self._window(step):
                         state.accept(page.engagements)
                 except Exception as err:
                     state.poll_failed(err, clock())

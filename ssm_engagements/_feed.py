@@ -12,11 +12,9 @@ import math
 import os
 import time
 from collections.abc import Callable, Iterator
-from datetime import datetime
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from ._follow import CheckpointMismatch, Follow, Wait, to_us
 from ._models import (
     EngagementEvent,
     TimeRange,
@@ -27,6 +25,7 @@ from .errors import ConfigurationError, ParamValidationError
 
 if TYPE_CHECKING:
     from ._checkpoint import CheckpointFile
+    from ._follow import Follow
 
 ListPages = Callable[..., Any]
 """The client's iter_pages with the feed's incident_id bound; called with time_range."""
@@ -74,6 +73,9 @@ def open_follow(
         ConfigurationError: naming the checkpoint: held by another live feed,
             unreadable, corrupt, or written for another incident_id.
     """
+    # The feed's logic loads only when a feed is made: importing the package stays cheap.
+    from ._follow import CheckpointMismatch, Follow, to_us
+
     incident = check_incident_id(incident_id)
     interval = _seconds("poll_interval", poll_interval, allow_zero=False)
     back = _seconds("lookback", lookback, allow_zero=True)
@@ -135,7 +137,7 @@ class FeedBase:
         """True once closed, or ended by an error."""
         return self._closed
 
-    def _window(self, start: datetime) -> Any:
+    def _window(self, start: object) -> Any:
         return self._list_pages(time_range=TimeRange(start_time=start))
 
     def _taken(self) -> tuple[CheckpointFile, dict[str, Any]] | None:
@@ -203,13 +205,13 @@ class EngagementFeed(FeedBase, Iterator[EngagementEvent]):
                 save[0].write(save[1])
             while True:
                 step = state.next_step(clock())
-                if isinstance(step, EngagementEvent):
+                if type(step) is EngagementEvent:
                     return step
-                if isinstance(step, Wait):
-                    self._sleep(step.seconds)
+                if type(step) is float:
+                    self._sleep(step)
                     continue
                 try:
-                    for page in self._window(step.start):
+                    for page in self._window(step):
                         state.accept(page.engagements)
                 except Exception as err:
                     state.poll_failed(err, clock())

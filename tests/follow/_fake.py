@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 import attrs
 
 from ssm_engagements import Engagement, EngagementEvent
-from ssm_engagements._follow import Follow, Poll, Wait
+from ssm_engagements._follow import Follow
 
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc)
 
@@ -69,8 +69,8 @@ def poll(f: Follow, service: Service, now: float) -> list[EngagementEvent]:
     clock = at(now).timestamp()
     f.take()
     step = f.next_step(clock)
-    assert isinstance(step, Poll), step
-    for page in service.pages(step.start):
+    assert isinstance(step, datetime), step
+    for page in service.pages(step):
         f.accept(page)
     f.poll_succeeded(clock)
     return drain(f, clock)
@@ -83,7 +83,7 @@ def drain(f: Follow, clock: float) -> list[EngagementEvent]:
         f.take()
         step = f.next_step(clock)
         if not isinstance(step, EngagementEvent):
-            assert isinstance(step, Wait), step
+            assert type(step) is float, step
             return events
         events.append(step)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from datetime import datetime
 
 import pytest
 from hypothesis import given, settings
@@ -19,8 +20,6 @@ from ssm_engagements import (
 from ssm_engagements._follow import (
     CheckpointMismatch,
     Follow,
-    Poll,
-    Wait,
     backoff_seconds,
 )
 from tests.follow._fake import Service, at, drain, eng, follow, names, poll
@@ -103,7 +102,7 @@ def test_duplicates_across_pages_are_one_event() -> None:
     f = follow()
     f.take()
     step = f.next_step(at(30).timestamp())
-    assert isinstance(step, Poll)
+    assert isinstance(step, datetime)
     # Offset paging while items are added: a page repeats the previous page's tail,
     # and the second copy of "b" already knows it stopped.
     f.accept([eng("c", 3), eng("b", 2)])
@@ -167,8 +166,8 @@ def test_events_not_taken_do_not_change_the_remembered_state() -> None:
     svc.add(eng("a", 1), eng("b", 2))
     f.take()
     step = f.next_step(at(30).timestamp())
-    assert isinstance(step, Poll)
-    for page in svc.pages(step.start):
+    assert isinstance(step, datetime)
+    for page in svc.pages(step):
         f.accept(page)
     f.poll_succeeded(at(30).timestamp())
     first = f.next_step(at(30).timestamp())
@@ -216,8 +215,8 @@ def test_restore_refuses_what_is_not_this_feeds_checkpoint(data: object, reason:
 def test_waits_poll_interval_after_a_poll_from_its_end() -> None:
     f, svc = follow(poll_interval=30), Service()
     poll(f, svc, 10)
-    assert f.next_step(at(25).timestamp()) == Wait(15.0)
-    assert isinstance(f.next_step(at(40).timestamp()), Poll)
+    assert f.next_step(at(25).timestamp()) == 15.0
+    assert isinstance(f.next_step(at(40).timestamp()), datetime)
 
 
 def test_backoff_doubles_from_the_poll_interval_up_to_five_minutes() -> None:
@@ -244,19 +243,20 @@ def test_retryable_poll_failures_back_off_log_and_keep_the_place(
     with caplog.at_level(logging.WARNING, logger="ssm_engagements"):
         for error in errors:
             step = f.next_step(clock)
-            assert isinstance(step, Poll) and step.start == at(0)
+            assert isinstance(step, datetime) and step == at(0)
             f.accept([eng("b", 50)])  # part of a poll that then fails: forgotten
             delays.append(f.poll_failed(error, clock))
             wait = f.next_step(clock)
-            assert wait == Wait(delays[-1])
-            clock += wait.seconds
+            assert wait == delays[-1]
+            assert isinstance(wait, float)
+            clock += wait
     assert delays == [30, 60, 120]
     assert [r.levelno for r in caplog.records] == [logging.WARNING] * 3
     assert "ThrottlingException" in caplog.records[0].getMessage()
     svc.add(eng("b", 50))
     assert names(poll(f, svc, clock - at(0).timestamp())) == ["started:b"]
     f.poll_failed(errors[0], clock)
-    assert f.next_step(clock) == Wait(30.0)  # a success reset the back-off
+    assert f.next_step(clock) == 30.0  # a success reset the back-off
 
 
 @pytest.mark.parametrize(
@@ -270,7 +270,7 @@ def test_retryable_poll_failures_back_off_log_and_keep_the_place(
 def test_errors_no_retry_can_fix_are_raised(error: BaseException) -> None:
     f = follow()
     step = f.next_step(at(1).timestamp())
-    assert isinstance(step, Poll)
+    assert isinstance(step, datetime)
     with pytest.raises(type(error)):
         f.poll_failed(error, at(1).timestamp())
 
@@ -348,8 +348,8 @@ def test_any_history_reports_each_start_and_stop_once_in_order(
         clock = at(now).timestamp()
         f.take()
         step = f.next_step(clock)
-        assert isinstance(step, Poll)
-        pages = svc.pages(step.start)
+        assert isinstance(step, datetime)
+        pages = svc.pages(step)
         for index, page in enumerate(pages):
             f.accept(page)
             if repeat and index + 1 < len(pages):
@@ -364,9 +364,9 @@ def test_any_history_reports_each_start_and_stop_once_in_order(
         if op == "add":
             svc.add(eng(f"e{added}", value))
             added += 1
-        elif op == "stop" and added:
-            name = f"e{value % added}"
-            if svc.items[f"arn:{name}"].stop_time is None:
+        elif op == "stop":
+            name = f"e{value % added}" if added else ""
+            if name and svc.items[f"arn:{name}"].stop_time is None:
                 svc.stop(name, now)
         else:
             now += value
