@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import logging
 from datetime import datetime, timezone
 from typing import Any
@@ -11,7 +12,7 @@ from botocore.credentials import Credentials
 
 import ssm_engagements as se
 from ssm_engagements.emulator import Emulator
-from tests._clients import make
+from tests._clients import make, set_feed_sleep
 from tests._server import ScriptedServer, engagement, error, page, scripted_server
 from tests.follow.conftest import (
     Idle,
@@ -289,3 +290,26 @@ def test_good_edge_arguments_are_accepted(client_kind: str, emu: Emulator) -> No
         poll_interval=1, lookback=0, track_open_for=1, since=datetime.now(timezone.utc)
     )
     feed.close()
+
+
+def test_an_idle_poll_costs_one_request_per_page(client_kind: str, emu: Emulator) -> None:
+    since = emu_now(emu)
+    emu.add_engagements(*(wire(f"b{n:03d}", after(since, n / 1000)) for n in range(250)))
+    client = client_for(emu, client_kind)
+    feed = client.follow_engagements(since=since, poll_interval=0.01)
+    sleeps = guarded(feed)
+    collect(feed, 250)
+    marks: list[int] = []
+
+    def count(seconds: float) -> None:
+        marks.append(polls(emu))
+        sleeps(seconds)
+
+    set_feed_sleep(feed, count)
+    sleeps.arm(6)
+    with pytest.raises(Idle):
+        next(feed)
+    # Between two sleeps: one poll, the window's three pages of up to 100 (the wait
+    # before a poll may be cut in several sleeps, hence the zero steps).
+    steps = {b - a for a, b in itertools.pairwise(marks)}
+    assert steps <= {0, 3} and 3 in steps
