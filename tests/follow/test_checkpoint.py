@@ -184,13 +184,11 @@ def test_writes_are_atomic_renames_never_a_partial_file(
     next(feed)
     done = threading.Event()
     reads: list[int] = []
-    inodes: set[int] = set()
     bad: list[bytes] = []
 
     def reader() -> None:
         while not done.is_set():
             with open(path, "rb") as handle:
-                inodes.add(os.fstat(handle.fileno()).st_ino)
                 raw = handle.read()
             try:
                 data = json.loads(raw)
@@ -201,15 +199,24 @@ def test_writes_are_atomic_renames_never_a_partial_file(
     thread = threading.Thread(target=reader, daemon=True)
     thread.start()
     try:
-        for _ in range(199):
+        for _ in range(190):
             next(feed)
+        for _ in range(9):
+            # The file as it was before a write stays whole and unchanged (a rewrite in
+            # place would change what this handle reads), and the name now points at a
+            # new file (the open handle keeps the old inode from being reused).
+            with open(path, "rb") as old:
+                before = old.read()
+                next(feed)
+                old.seek(0)
+                assert old.read() == before
+                assert os.stat(path).st_ino != os.fstat(old.fileno()).st_ino
     finally:
         done.set()
         thread.join(SAFETY_NET_SECONDS)
     feed.close()
     assert bad == []
     assert reads == sorted(reads)  # never an older file after a newer one
-    assert len(inodes) > 1  # each write replaced the file; none rewrote it in place
     assert sorted(p.name for p in tmp_path.iterdir()) == ["feed.json", "feed.json.lock"]
     assert len(stored(path)) == 200
 
