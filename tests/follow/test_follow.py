@@ -12,7 +12,7 @@ from botocore.credentials import Credentials
 
 import ssm_engagements as se
 from ssm_engagements.emulator import Emulator
-from tests._clients import make, set_feed_sleep
+from tests._clients import from_emulator, make, set_feed_sleep
 from tests._server import ScriptedServer, engagement, error, page, scripted_server
 from tests.follow.conftest import (
     Idle,
@@ -311,3 +311,32 @@ def test_an_idle_poll_costs_one_request_per_page(client_kind: str, emu: Emulator
     # before a poll may be cut in several sleeps, hence the zero steps).
     steps = {b - a for a, b in itertools.pairwise(marks)}
     assert steps <= {0, 3} and 3 in steps
+
+
+def test_adaptive_mode_under_a_rate_limit_loses_and_doubles_nothing(
+    client_kind: str, emu: Emulator
+) -> None:
+    since = emu_now(emu)
+    emu.add_engagements(*(wire(f"b{n:03d}", after(since, n / 1000)) for n in range(150)))
+    emu.set_rate_limit(10.0, burst=1)  # two pages a poll, 100 ms apart at most: throttled
+    # Real (short) sleeps: the adaptive limiter paces requests in wall-clock time.
+    client = from_emulator(emu, client_kind, retry_mode="adaptive", max_backoff=0.05)
+    feed = client.follow_engagements(since=since, poll_interval=0.01)
+    sleeps = guarded(feed)
+    operator = Operator(
+        emu,
+        [
+            lambda: emu.add_engagements(wire("x", after(since, 5))),
+            lambda: emu.stop_engagement(arn("x")),
+            lambda: emu.stop_engagement(arn("b042")),
+        ],
+    )
+    events = collect(feed, 150)
+    operator.start()
+    events += collect(feed, 3)
+    operator.finish()
+    assert_quiet(feed, sleeps)
+    got = kinds(events)
+    assert len(set(got)) == len(got) == 153
+    assert {("started", "x"), ("stopped", "x"), ("stopped", "b042")} <= set(got)
+    assert client.send_rate is not None  # the service did throttle this client
