@@ -91,7 +91,8 @@ class CallCore:
     """The per-client state of the call plan; safe to share between threads and tasks.
 
     ``clock`` (a Clock) and ``random`` (jitter in [0, 1)) are the only sources of time
-    and chance; ``ssm_engagements.testing.controls`` replaces them for tests.
+    and chance; ``ssm_engagements.testing.controls`` replaces them for tests. ``quota``
+    and ``limiter`` (adaptive mode's, made here when None) may be given, for tests.
     """
 
     def __init__(
@@ -101,18 +102,20 @@ class CallCore:
         *,
         clock: Clock = SYSTEM_CLOCK,
         random: Callable[[], float] = _random.random,
+        quota: RetryQuota | None = None,
+        limiter: RateLimiter | None = None,
     ) -> None:
         self._config = config
         self._hooks = tuple(hooks)
         self.clock = clock
         self.random = random
         # The adaptive mode's client-side rate limiter, shared by every caller.
-        self.limiter: RateLimiter | None = None
-        if config.retry_mode == "adaptive":
+        if limiter is None and config.retry_mode == "adaptive":
             from ._ratelimit import AdaptiveRateLimiter
 
-            self.limiter = AdaptiveRateLimiter()
-        self.quota = RetryQuota()
+            limiter = AdaptiveRateLimiter()
+        self.limiter = limiter
+        self.quota = RetryQuota() if quota is None else quota
         # Seconds to add to the local clock when signing, learnt from a skew error.
         self.clock_offset = 0.0
         self._url = request_url(config.endpoint_url)
