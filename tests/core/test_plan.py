@@ -246,10 +246,12 @@ def _skewed(status: int, ahead: float, code: str = "InvalidSignatureException") 
      "RequestExpired", "RequestInTheFuture", "AuthFailure"],
 )  # fmt: skip
 def test_clock_skew_is_corrected_once_and_kept(status: int, code: str) -> None:
-    quota = RetryQuota()
-    core = make_core(quota=quota)
+    quota, recorder = RetryQuota(), Recorder()
+    core = make_core(quota=quota, hooks=[recorder])
     run = drive(core, [_skewed(status, 900, code), _skewed(status, 900, code)])
     assert run.error is None
+    (retry,) = recorder.of("on_retry")
+    assert (retry.delay_seconds, retry.quota_left) == (0.0, 500)  # free, immediate
     assert run.kinds() == ["credentials", "send", "credentials", "send"]  # no sleep
     assert core.clock_offset == pytest.approx(900 - LATENCY)
     first, second = run.sends
@@ -475,6 +477,13 @@ def test_the_limiter_is_consulted_before_each_send_and_told_each_answer() -> Non
     # The limiter's waits are not retry delays.
     assert run.sleeps == [0.0, 0.5, 0.25]
     assert run.page.response_metadata.retry_delay_seconds == 0.0
+
+
+def test_a_request_is_signed_after_its_wait_for_a_token() -> None:
+    core = make_core(limiter=ScriptedLimiter([10.0], []))
+    run = drive(core, [page()])
+    assert run.kinds() == ["credentials", "sleep", "send"] and run.sleeps == [10.0]
+    assert signed_at(run.sends[0]) == START + timedelta(seconds=10)
 
 
 def test_adaptive_mode_waits_for_the_rate_after_a_throttle() -> None:
