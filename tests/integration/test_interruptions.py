@@ -37,6 +37,7 @@ def test_an_interrupt_while_waiting_for_a_token_ends_the_call(emu: Emulator) -> 
 
     def sleep(seconds: float) -> None:
         waits.append(seconds)
+        assert len(waits) <= 2, "the client waited again after the interrupt"
         if len(waits) == 2:  # the first wait is the back-off, the second the token's
             raise KeyboardInterrupt
 
@@ -59,6 +60,7 @@ async def test_a_task_cancelled_while_waiting_for_a_token_ends_cancelled(emu: Em
 
         async def sleep(seconds: float) -> None:
             if seconds > 0:  # the token's wait (the back-off is 0 without jitter)
+                assert not waiting.is_set(), "the client waited again after the cancel"
                 waiting.set()
                 await asyncio.sleep(3600)
 
