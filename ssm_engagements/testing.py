@@ -70,18 +70,19 @@ import json
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
+from ._clock import Clock
 from .errors import CassetteMissError
 
 if TYPE_CHECKING:
     from ._aio_client import AsyncEngagementsClient
     from ._client import EngagementsClient
-    from ._clock import Clock
     from ._core import CallCore
 
 __all__ = [
     "SCRUBBED_HEADERS",
     "CallControls",
     "CassetteMissError",
+    "Clock",
     "FakeClock",
     "controls",
     "match_aws_target",
@@ -143,7 +144,7 @@ class CallControls:
 
     @property
     def random(self) -> Callable[[], float]:
-        """The jitter source: a function returning a float in [0, 1). The delay before
+        """The jitter source, a function returning a float in [0, 1); the delay before
         retry n is ``random() * min(max_backoff, 2 ** (n - 1))`` seconds."""
         return self._core.random
 
@@ -153,9 +154,7 @@ class CallControls:
 
     @property
     def clock(self) -> Clock:
-        """Where the client reads the time: an object with ``monotonic()`` (seconds,
-        for elapsed times and the adaptive rate limiter) and ``time()`` (epoch seconds,
-        for signing and clock-skew checks), such as a FakeClock."""
+        """The Clock the client reads the time from, such as a FakeClock."""
         return self._core.clock
 
     @clock.setter
@@ -164,9 +163,9 @@ class CallControls:
 
     @property
     def sleep(self) -> Callable[[float], object]:
-        """How the client waits before a retry or for a rate-limiter token: a function
-        of seconds (``time.sleep``) for EngagementsClient, an async one
-        (``asyncio.sleep``) for AsyncEngagementsClient."""
+        """The function the client waits with, before a retry and for a rate-limiter
+        token, given seconds: like ``time.sleep`` for EngagementsClient, an async one
+        like ``asyncio.sleep`` for AsyncEngagementsClient."""
         sleep: Callable[[float], object] = self._driver.sleep
         return sleep
 
@@ -204,7 +203,7 @@ class CallControls:
 
     @property
     def retry_mode(self) -> str:
-        """The retry mode the client resolved: ``"standard"`` or ``"adaptive"``."""
+        """The retry mode the client resolved, ``"standard"`` or ``"adaptive"``."""
         return "standard" if self._core.limiter is None else "adaptive"
 
 
