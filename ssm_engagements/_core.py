@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from . import _constraints as c
 from . import _redact as redact
 from ._clock import SYSTEM_CLOCK, Clock
-from ._dispatch import SILENT, HookDispatch, HookError, Silent, code_of
+from ._dispatch import SILENT, Attempt, HookDispatch, HookError, Silent, Totals, code_of
 from ._log import logger
 from ._models import Headers, ListEngagementsResponse, ResponseMetadata
 from ._protocol import (
@@ -144,8 +144,8 @@ class CallCore:
     def plan(self, body: bytes) -> Plan:
         """One call: sign, send, parse; retry per the policy. Returns the page (with its
         response_metadata) or raises the final error; tells the hooks each stage."""
-        dispatch = self._dispatch(body)
-        call = _Call()
+        call = Totals()
+        dispatch = self._dispatch(body, call)
         try:
             dispatch.start()
             page = yield from self._attempts(body, call, dispatch)
@@ -154,20 +154,20 @@ class CallCore:
         except BaseException as exc:  # a cancellation too: the hooks hear of it
             error = exc
         else:
-            dispatch.end(page, None, call.attempts, call.slept)
+            dispatch.end(page, None)
             return page
-        dispatch.end(None, error, call.attempts, call.slept)
+        dispatch.end(None, error)
         raise error
 
-    def _dispatch(self, body: bytes) -> Silent:
+    def _dispatch(self, body: bytes, totals: Totals) -> Silent:
         """The hooks' view of a call with this body (SILENT without hooks)."""
         if not self._hooks:
             return SILENT
         cfg = self._config
         params = (c.OPERATION, json.loads(body), cfg.region_name, self._url)
-        return HookDispatch(self._hooks, self.clock, params)
+        return HookDispatch(self._hooks, self.clock, params, totals)
 
-    def _attempts(self, body: bytes, call: _Call, dispatch: Silent) -> Plan:
+    def _attempts(self, body: bytes, call: Totals, dispatch: Silent) -> Plan:
         skew_corrected = False
         while True:
             credentials = yield NEED_CREDENTIALS
@@ -190,12 +190,12 @@ class CallCore:
                 assert raw is not None
                 self.quota.release(call.spent or NO_RETRY_INCREMENT)
                 headers = redact.response_headers(raw.headers, request)
-                self._observe(attempt, request, raw, elapsed, None, dispatch, headers)
+                self._observe(Attempt(attempt, request, raw, elapsed, None, headers), dispatch)
                 return with_metadata(outcome, raw.status, headers, attempt, call.slept)
             error = outcome
             # Before the hooks see the error: they read what the caller will.
             error.attempts = attempt
-            self._observe(attempt, request, raw, elapsed, error, dispatch)
+            self._observe(Attempt(attempt, request, raw, elapsed, error, None), dispatch)
             if raw is not None and not skew_corrected and self._correct_skew(error, raw):
                 skew_corrected = True
                 if attempt >= self._config.max_attempts:
@@ -252,29 +252,20 @@ class CallCore:
         redact.error(error, request, raw.body)
         return error
 
-    def _observe(
-        self,
-        attempt: int,
-        request: AWSPreparedRequest,
-        raw: RawResponse | None,
-        elapsed: float,
-        error: SSMContactsError | None,
-        dispatch: Silent,
-        headers: Headers | None = None,
-    ) -> None:
-        """After an attempt: feed the rate limiter, log, tell the hooks. ``headers``: the
-        response's redacted headers when the caller already has them."""
+    def _observe(self, done: Attempt, dispatch: Silent) -> None:
+        """After an attempt: feed the rate limiter, log, tell the hooks."""
+        raw = done.raw
         limiter = self.limiter
         if limiter is not None and raw is not None:
-            limiter.update(is_throttle(error), self.clock.monotonic())
+            limiter.update(is_throttle(done.error), self.clock.monotonic())
         if logger.isEnabledFor(logging.DEBUG):
-            status = raw.status if raw is not None else type(error).__name__
+            status = raw.status if raw is not None else type(done.error).__name__
             request_id = raw.headers.get("x-amzn-RequestId") if raw is not None else None
             logger.debug(
                 "ListEngagements attempt %d: status %s, request id %s, %.1f ms",
-                attempt, status, request_id, elapsed * 1000,
+                done.number, status, request_id, done.elapsed * 1000,
             )  # fmt: skip
-        dispatch.attempt(attempt, request, raw, elapsed, error, headers)
+        dispatch.attempt(done)
 
     def _correct_skew(self, error: SSMContactsError, raw: RawResponse) -> bool:
         """When error says the signature's time was wrong and the response's Date is far
@@ -324,15 +315,3 @@ def with_metadata(
         engagements=page.engagements, next_token=page.next_token, request_id=page.request_id,
         response_metadata=metadata,
     )  # fmt: skip
-
-
-class _Call:
-    """A call's running totals: attempts made, seconds slept before retries, retry
-    quota spent (refunded by a success)."""
-
-    __slots__ = ("attempts", "slept", "spent")
-
-    def __init__(self) -> None:
-        self.attempts = 0
-        self.slept = 0.0
-        self.spent = 0

@@ -9,7 +9,7 @@ the call's own failure; the plan unwraps it.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from ._redact import NO_HEADERS, request_headers, response_headers
 from .errors import ServiceError
@@ -23,6 +23,33 @@ if TYPE_CHECKING:
     from .errors import SSMContactsError
 
 
+class Totals:
+    """A call's running totals: attempts made, seconds slept before retries, retry
+    quota spent (refunded by a success)."""
+
+    __slots__ = ("attempts", "slept", "spent")
+
+    def __init__(self) -> None:
+        self.attempts = 0
+        self.slept = 0.0
+        self.spent = 0
+
+
+class Attempt(NamedTuple):
+    """One finished attempt, as the plan saw it."""
+
+    number: int
+    """1 for the first attempt."""
+    request: AWSPreparedRequest
+    raw: RawResponse | None
+    """The response, None after a transport failure."""
+    elapsed: float
+    """Seconds from sending to the response or the failure."""
+    error: SSMContactsError | None
+    headers: Headers | None
+    """The response's redacted headers, when already computed."""
+
+
 class Silent:
     """The dispatch of a call no hook observes: every stage is a no-op."""
 
@@ -31,27 +58,13 @@ class Silent:
     def start(self) -> None:
         """The call is about to make its first attempt."""
 
-    def attempt(
-        self,
-        attempt: int,
-        request: AWSPreparedRequest,
-        raw: RawResponse | None,
-        elapsed: float,
-        error: SSMContactsError | None,
-        headers: Headers | None,
-    ) -> None:
-        """An attempt ended (``headers``: the response's redacted headers, when known)."""
+    def attempt(self, done: Attempt) -> None:
+        """An attempt ended."""
 
     def retry(self, attempt: int, error: SSMContactsError, delay: float, quota_left: int) -> None:
         """The call will retry after attempt (``delay`` seconds)."""
 
-    def end(
-        self,
-        page: ListEngagementsResponse | None,
-        error: BaseException | None,
-        attempts: int,
-        slept: float,
-    ) -> None:
+    def end(self, page: ListEngagementsResponse | None, error: BaseException | None) -> None:
         """The call is over: page, or the error the caller gets."""
 
 
@@ -73,17 +86,21 @@ class HookDispatch(Silent):
     hook that opens something (a span) there can always close it.
     """
 
-    __slots__ = ("_clock", "_events", "_hooks", "_opened", "_params", "_started", "_state")
+    __slots__ = (
+        "_clock", "_events", "_hooks", "_opened", "_params", "_started", "_state", "_totals",
+    )  # fmt: skip
 
     def __init__(
         self,
         hooks: tuple[object, ...],
         clock: Clock,
         params: tuple[str, Mapping[str, object], str, str],
+        totals: Totals,
     ) -> None:
         from . import hooks as events  # loaded only by clients with hooks
 
         self._events = events
+        self._totals = totals
         self._hooks = hooks
         self._clock = clock
         self._params = params  # operation, request members, region, URL
@@ -102,24 +119,17 @@ class HookDispatch(Silent):
             _call_hook(hook, "on_call_start", event)
             self._opened += 1
 
-    def attempt(
-        self,
-        attempt: int,
-        request: AWSPreparedRequest,
-        raw: RawResponse | None,
-        elapsed: float,
-        error: SSMContactsError | None,
-        headers: Headers | None,
-    ) -> None:
+    def attempt(self, done: Attempt) -> None:
+        raw, request, headers = done.raw, done.request, done.headers
         if headers is None:
             headers = NO_HEADERS if raw is None else response_headers(raw.headers, request)
         self._emit(
             "on_attempt",
             self._events.AttemptEnd(
-                attempt=attempt, request_headers=request_headers(request.headers),
+                attempt=done.number, request_headers=request_headers(request.headers),
                 status_code=None if raw is None else raw.status,
                 request_id=None if raw is None else raw.headers.get("x-amzn-RequestId"),
-                response_headers=headers, elapsed_seconds=elapsed, error=error,
+                response_headers=headers, elapsed_seconds=done.elapsed, error=done.error,
                 state=self._state,
             ),
         )  # fmt: skip
@@ -133,19 +143,14 @@ class HookDispatch(Silent):
             ),
         )  # fmt: skip
 
-    def end(
-        self,
-        page: ListEngagementsResponse | None,
-        error: BaseException | None,
-        attempts: int,
-        slept: float,
-    ) -> None:
+    def end(self, page: ListEngagementsResponse | None, error: BaseException | None) -> None:
         """Tell every opened hook, even when one raises (the first hook error is then
         raised, chained to the call's error)."""
+        totals = self._totals
         event = self._events.CallEnd(
-            response=page, error=error, attempts=attempts,
+            response=page, error=error, attempts=totals.attempts,
             elapsed_seconds=self._clock.monotonic() - self._started,
-            retry_delay_seconds=slept, state=self._state,
+            retry_delay_seconds=totals.slept, state=self._state,
         )  # fmt: skip
         first: Exception | None = None
         for hook in self._hooks[: self._opened]:

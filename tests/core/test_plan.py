@@ -523,18 +523,9 @@ def test_an_interrupted_wait_for_a_token_ends_the_call(interruption: BaseExcepti
     [asyncio.CancelledError(), KeyboardInterrupt()],
     ids=["cancelled", "interrupted"],
 )
-def test_an_interrupted_retry_delay_ends_the_call(interruption: BaseException) -> None:
-    core = make_core()
-    run = drive(core, [response(503)], on_sleep=lambda seconds: interruption)
+def test_an_interrupted_retry_delay_or_send_ends_the_call(interruption: BaseException) -> None:
+    run = drive(make_core(), [response(503)], on_sleep=lambda seconds: interruption)
     assert run.error is interruption and len(run.sends) == 1
-
-
-@pytest.mark.parametrize(
-    "interruption",
-    [asyncio.CancelledError(), KeyboardInterrupt()],
-    ids=["cancelled", "interrupted"],
-)
-def test_an_interrupted_send_ends_the_call_unretried(interruption: BaseException) -> None:
     recorder = Recorder()
     run = drive(make_core(hooks=[recorder]), [interruption])
     assert run.error is interruption and run.sleeps == []

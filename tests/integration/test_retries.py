@@ -17,6 +17,7 @@ from ssm_engagements.emulator._sigv4 import check_signature
 from ssm_engagements.testing import FakeClock
 from tests import _clients as clients
 from tests._server import Reply, ScriptedServer, Seen, engagement, error, page
+from tests.core.test_plan import THROTTLING_CODES
 from tests.integration.conftest import ACCESS_KEY, SECRET_KEY, MakeClient
 
 RETRYABLE = [
@@ -32,16 +33,7 @@ RETRYABLE = [
     error(400, "RequestTimeoutException"),
     Reply(0, action="reset"),
     Reply(200, {"Engagements": [engagement(1)] * 20}, action="truncate"),
-] + [
-    error(400, code)
-    for code in (
-        "Throttling", "ThrottlingException", "ThrottledException", "RequestThrottledException",
-        "TooManyRequestsException", "ProvisionedThroughputExceededException",
-        "TransactionInProgressException", "RequestLimitExceeded", "BandwidthLimitExceeded",
-        "LimitExceededException", "RequestThrottled", "SlowDown", "PriorRequestNotComplete",
-        "EC2ThrottledException",
-    )
-]  # fmt: skip
+] + [error(400, code) for code in THROTTLING_CODES]
 
 
 @pytest.mark.parametrize(
