@@ -24,6 +24,9 @@ class AsyncCaller:
     event loop; any number of its tasks may call at once. ``sleep`` (an async function
     of seconds) is replaceable for tests."""
 
+    asynchronous = True
+    """Whether ``sleep`` is an async function."""
+
     def __init__(
         self,
         core: CallCore,

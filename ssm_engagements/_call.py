@@ -20,6 +20,9 @@ class Caller:
     """Runs ListEngagements calls of one EngagementsClient on its CallCore; safe to
     share between threads. ``sleep`` (seconds) is replaceable for tests."""
 
+    asynchronous = False
+    """Whether ``sleep`` is an async function."""
+
     def __init__(
         self,
         core: CallCore,

@@ -140,7 +140,7 @@ class CallControls:
     def __init__(self, client: EngagementsClient | AsyncEngagementsClient) -> None:
         self._driver: Any = client._caller  # pyright: ignore[reportPrivateUsage]
         self._core: CallCore = self._driver.core
-        self._async = hasattr(self._driver, "_check_loop")
+        self._async: bool = self._driver.asynchronous
 
     @property
     def random(self) -> Callable[[], float]:
