@@ -32,7 +32,7 @@ def request_headers(headers: Mapping[str, Any]) -> dict[str, str]:
 def response_headers(headers: Mapping[str, str], request: AWSPreparedRequest) -> Headers:
     """A response's headers for observers, with the request's session token and signature
     blanked out of any value that quotes them (echo servers and some proxies do)."""
-    # On every page: one C-level join and a substring search or two (~1 us), not a
+    # On every page: one C-level join and a substring lookup or two (~1 us), not a
     # Python-level walk of the mapping. botocore's HeadersDict keeps a plain dict inside.
     inner = getattr(headers, "_dict", None)
     values = inner.values() if type(inner) is dict else headers.values()

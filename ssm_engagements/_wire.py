@@ -10,7 +10,7 @@ A plan (``_core.CallCore.plan``) yields one of:
 Whatever a step raises instead (a TransportError, NoCredentialsError, a cancellation,
 KeyboardInterrupt) the driver throws into the plan with ``plan.throw(exc)``.
 
-The transports' shared failure helpers live here too: both turn vcrpy's cassette miss
+The transports' shared failure functions live here too: both turn vcrpy's cassette miss
 into ``errors.CassetteMissError``.
 """
 
