@@ -4,33 +4,40 @@ sleeps with asyncio.sleep, loads credentials off the event loop."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Generic, TypeVar
 
-from ._aio_transport import AioTransport
-from ._core import CallCore, Send, Sleep, Step
 from ._models import ListEngagementsResponse
+from ._wire import Send, Sleep, Step
 from .errors import ConfigurationError
 
 if TYPE_CHECKING:
-    from ._config import ClientConfig, CredentialSource
+    from ._aio_transport import AioTransport
+    from ._config import CredentialSource
+    from ._core import CallCore
 
 T = TypeVar("T")
 
 
-class AsyncCaller(CallCore):
-    """Runs ListEngagements calls for one AsyncEngagementsClient, on one event loop; any
-    number of its tasks may call at once.
+class AsyncCaller:
+    """Runs ListEngagements calls of one AsyncEngagementsClient on its CallCore, on one
+    event loop; any number of its tasks may call at once. ``sleep`` (an async function
+    of seconds) is replaceable for tests."""
 
-    ``sleep`` (an async function of seconds) is a seam for tests.
-    """
+    asynchronous = True
+    """Whether ``sleep`` is an async function."""
 
     def __init__(
-        self, config: ClientConfig, credentials: CredentialSource, hooks: Sequence[object] = ()
+        self,
+        core: CallCore,
+        transport: AioTransport,
+        credentials: CredentialSource,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
-        super().__init__(config, credentials, hooks)
-        self._transport = AioTransport(config)
-        self.sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+        self.core = core
+        self._transport = transport
+        self._credentials = credentials
+        self.sleep = sleep
         self._loop: asyncio.AbstractEventLoop | None = None
         # Blocking work the async client does in a worker thread: resolving or
         # refreshing credentials, and the first request's imports and disk reads.
@@ -56,7 +63,7 @@ class AsyncCaller(CallCore):
     def _prepare_blocking(self) -> None:
         """The first request's imports (aiohttp, botocore's signer) and disk reads (the
         CA bundle): blocking work, run once, in a worker thread."""
-        self.prepare()
+        self.core.prepare()
         self._transport.prepare()
 
     async def close(self) -> None:
@@ -69,30 +76,31 @@ class AsyncCaller(CallCore):
         if not self._prepared:
             await self._first_use.run()
             self._prepared = True
-        plan = self.plan(body)
-        reply: object = None
-        while True:
-            try:
-                step = plan.send(reply)
-            except StopIteration as done:
-                return done.value  # type: ignore[no-any-return]
-            reply = await self._perform(step)
+        plan = self.core.plan(body)
+        try:
+            step = next(plan)
+            while True:
+                try:
+                    reply = await self._perform(step)
+                except BaseException as exc:  # a cancellation too: the plan ends on it
+                    step = plan.throw(exc)
+                else:
+                    step = plan.send(reply)
+        except StopIteration as done:
+            page: ListEngagementsResponse = done.value
+            return page
 
     async def _perform(self, step: Step) -> object:
-        """Do what step asks; its result, or the exception it raised (the plan decides:
-        a cancellation is re-raised after the hooks are told)."""
-        try:
-            if isinstance(step, Send):
-                return await self._transport.send(step.request)
-            if isinstance(step, Sleep):
-                await self.sleep(step.seconds)
-                return None
-            credentials = self._credentials
-            if not credentials.may_block():
-                return credentials.for_signing()
-            return await self._resolve_credentials.run()
-        except BaseException as exc:
-            return exc
+        """Do what step asks; its result."""
+        if isinstance(step, Send):
+            return await self._transport.send(step.request)
+        if isinstance(step, Sleep):
+            await self.sleep(step.seconds)
+            return None
+        credentials = self._credentials
+        if not credentials.may_block():
+            return credentials.for_signing()
+        return await self._resolve_credentials.run()
 
 
 class _OffLoop(Generic[T]):

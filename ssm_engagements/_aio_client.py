@@ -12,11 +12,12 @@ from ._models import ListEngagementsResponse, TimeRange
 
 if TYPE_CHECKING:
     from ._aio_call import AsyncCaller
-    from ._config import ClientConfig, CredentialSource
+    from ._config import CredentialSource
+    from ._core import CallCore
 
 
 class AsyncEngagementsClient(
-    ClientBase[AsyncPageIterator, AsyncEngagementIterator, AsyncEngagementFeed]
+    ClientBase[AsyncPageIterator, AsyncEngagementIterator, AsyncEngagementFeed, "AsyncCaller"]
 ):
     """The asyncio client for ListEngagements: ``EngagementsClient``'s arguments,
     configuration, errors, retries and resume tokens, with ``await`` and ``async for``.
@@ -34,17 +35,17 @@ class AsyncEngagementsClient(
             installed (the message names the extra).
     """
 
-    _caller: AsyncCaller
     _page_iterator = AsyncPageIterator
     _engagement_iterator = AsyncEngagementIterator
     _feed = AsyncEngagementFeed
 
-    def _make_caller(self, config: ClientConfig, credentials: CredentialSource) -> AsyncCaller:
+    def _make_caller(self, core: CallCore, credentials: CredentialSource) -> AsyncCaller:
         # Imported here: asyncio, ssl and the aiohttp transport cost ~30 ms to import,
         # which users of the blocking client should not pay.
         from ._aio_call import AsyncCaller
+        from ._aio_transport import AioTransport
 
-        return AsyncCaller(config, credentials, self._hooks)
+        return AsyncCaller(core, AioTransport(self._config), credentials)
 
     async def __aenter__(self) -> AsyncEngagementsClient:
         return self

@@ -2,7 +2,7 @@
 
 aiohttp is imported when the first AsyncEngagementsClient is made, never by
 ``import ssm_engagements``. Every failure to get a whole response becomes
-TransportError (TimeoutTransportError for timeouts) with ``__cause__`` set, as in
+TransportError (TransportTimeoutError for timeouts) with ``__cause__`` set, as in
 the blocking transport.
 """
 
@@ -16,8 +16,8 @@ import ssl
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
-from ._transport import RawResponse, TimeoutTransportError, cassette_miss, is_cassette_miss
-from .errors import ConfigurationError, TransportError
+from ._wire import RawResponse, cassette_miss, is_cassette_miss
+from .errors import ConfigurationError, TransportError, TransportTimeoutError
 
 if TYPE_CHECKING:
     import aiohttp
@@ -130,7 +130,7 @@ class AioTransport:
     async def send(self, request: AWSPreparedRequest) -> RawResponse:
         """Send one request and read the whole body.
 
-        Raises TransportError (TimeoutTransportError for timeouts) for a failed
+        Raises TransportError (TransportTimeoutError for timeouts) for a failed
         connection, TLS error, timeout, or a body shorter than its Content-Length.
         """
         if self._aiohttp is None:
@@ -155,7 +155,7 @@ class AioTransport:
                 body = await response.read()
                 return RawResponse(response.status, response.headers, body)
         except (asyncio.TimeoutError, aiohttp.ServerTimeoutError) as exc:
-            raise TimeoutTransportError(f"Request to {url} timed out: {exc}") from exc
+            raise TransportTimeoutError(f"Request to {url} timed out: {exc}") from exc
         except (aiohttp.ClientSSLError, ssl.SSLError) as exc:
             raise TransportError(f"TLS failure talking to {url}: {exc}") from exc
         except aiohttp.ClientPayloadError as exc:

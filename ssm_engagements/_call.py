@@ -4,29 +4,36 @@ sleeps with time.sleep, loads credentials inline."""
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from ._core import CallCore, Send, Sleep, Step
 from ._models import ListEngagementsResponse
-from ._transport import Transport
+from ._wire import Send, Sleep, Step
 
 if TYPE_CHECKING:
-    from ._config import ClientConfig, CredentialSource
+    from ._config import CredentialSource
+    from ._core import CallCore
+    from ._transport import Transport
 
 
-class Caller(CallCore):
-    """Runs ListEngagements calls for one EngagementsClient; safe to share between threads.
+class Caller:
+    """Runs ListEngagements calls of one EngagementsClient on its CallCore; safe to
+    share between threads. ``sleep`` (seconds) is replaceable for tests."""
 
-    ``sleep`` (seconds) is a seam for tests.
-    """
+    asynchronous = False
+    """Whether ``sleep`` is an async function."""
 
     def __init__(
-        self, config: ClientConfig, credentials: CredentialSource, hooks: Sequence[object] = ()
+        self,
+        core: CallCore,
+        transport: Transport,
+        credentials: CredentialSource,
+        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        super().__init__(config, credentials, hooks)
-        self._transport = Transport(config)
-        self.sleep: Callable[[float], None] = time.sleep
+        self.core = core
+        self._transport = transport
+        self._credentials = credentials
+        self.sleep = sleep
 
     def close(self) -> None:
         """Close pooled connections; a later call reconnects."""
@@ -34,22 +41,24 @@ class Caller(CallCore):
 
     def call(self, body: bytes) -> ListEngagementsResponse:
         """One call with its retries. Raises the final error."""
-        plan = self.plan(body)
-        reply: object = None
-        while True:
-            try:
-                step = plan.send(reply)
-            except StopIteration as done:
-                return done.value  # type: ignore[no-any-return]
-            reply = self._perform(step)
+        plan = self.core.plan(body)
+        try:
+            step = next(plan)
+            while True:
+                try:
+                    reply = self._perform(step)
+                except BaseException as exc:  # KeyboardInterrupt too: the plan ends on it
+                    step = plan.throw(exc)
+                else:
+                    step = plan.send(reply)
+        except StopIteration as done:
+            page: ListEngagementsResponse = done.value
+            return page
 
     def _perform(self, step: Step) -> object:
-        """Do what step asks; its result, or the exception it raised (the plan decides)."""
-        try:
-            if isinstance(step, Send):
-                return self._transport.send(step.request)
-            if isinstance(step, Sleep):
-                return self.sleep(step.seconds)
-            return self._credentials.for_signing()
-        except BaseException as exc:  # KeyboardInterrupt too: the plan re-raises it
-            return exc
+        """Do what step asks; its result."""
+        if isinstance(step, Send):
+            return self._transport.send(step.request)
+        if isinstance(step, Sleep):
+            return self.sleep(step.seconds)
+        return self._credentials.for_signing()

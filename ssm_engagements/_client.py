@@ -13,16 +13,18 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from os import PathLike
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 from ._call import Caller
-from ._config import ClientConfig, CredentialSource, lazy_session, resolve_config
+from ._config import CredentialSource, lazy_session, resolve_config
 from ._converter import ListEngagementsRequest
+from ._core import CallCore
 from ._feed import EngagementFeed, open_follow
 from ._models import ListEngagementsResponse, TimeRange
 from ._paginator import EngagementIterator, PageIterator, Resumable
 from ._params import check_incident_id, check_time_range, validate_request
 from ._protocol import encode_request
+from ._transport import Transport
 from ._walk import Walk, make_walk
 
 if TYPE_CHECKING:
@@ -35,14 +37,24 @@ if TYPE_CHECKING:
 PagesT = TypeVar("PagesT", bound=Resumable)
 ItemsT = TypeVar("ItemsT", bound=Resumable)
 FeedT = TypeVar("FeedT")
+
+
+class Driver(Protocol):
+    """What ClientBase needs of a client's driver: the call core it runs."""
+
+    @property
+    def core(self) -> CallCore: ...
+
+
+DriverT = TypeVar("DriverT", bound=Driver)
 Body = Callable[[int | None, str | None], bytes]
 """A page's request body from (MaxResults, NextToken), the filters bound."""
 
 
-class ClientBase(Generic[PagesT, ItemsT, FeedT]):
+class ClientBase(Generic[PagesT, ItemsT, FeedT, DriverT]):
     """Configuration, argument checks, request bodies and the iterator methods, shared by
-    both clients; a client adds its driver (``_make_caller``), how a page is fetched
-    (``_fetch``) and its iterator and feed classes."""
+    both clients; a client adds its driver of the call core (``_make_caller``), how a
+    page is fetched (``_fetch``) and its iterator and feed classes."""
 
     _page_iterator: type[PagesT]
     _engagement_iterator: type[ItemsT]
@@ -91,11 +103,11 @@ class ClientBase(Generic[PagesT, ItemsT, FeedT]):
             from .hooks import _check_hooks  # pyright: ignore[reportPrivateUsage]
 
             self._hooks = _check_hooks(hooks)
-        self._caller = self._make_caller(
-            self._config, CredentialSource(credentials, session_factory)
+        self._caller: DriverT = self._make_caller(
+            CallCore(self._config, self._hooks), CredentialSource(credentials, session_factory)
         )
 
-    def _make_caller(self, config: ClientConfig, credentials: CredentialSource) -> Any:
+    def _make_caller(self, core: CallCore, credentials: CredentialSource) -> DriverT:
         raise NotImplementedError
 
     @property
@@ -115,7 +127,7 @@ class ClientBase(Generic[PagesT, ItemsT, FeedT]):
         every thread or task using this client. None in standard mode, and in adaptive
         mode until the service first throttles this client (it sends unlimited till then).
         """
-        limiter = self._caller.limiter
+        limiter = self._caller.core.limiter
         return None if limiter is None else limiter.rate
 
     def __repr__(self) -> str:
@@ -282,7 +294,7 @@ class ClientBase(Generic[PagesT, ItemsT, FeedT]):
         return walk, body
 
 
-class EngagementsClient(ClientBase[PageIterator, EngagementIterator, EngagementFeed]):
+class EngagementsClient(ClientBase[PageIterator, EngagementIterator, EngagementFeed, Caller]):
     """A client for ListEngagements. Safe to share between threads; a context manager.
 
     Configuration precedence (region, credentials, endpoint, FIPS / dual-stack,
@@ -339,8 +351,8 @@ class EngagementsClient(ClientBase[PageIterator, EngagementIterator, EngagementF
     _engagement_iterator = EngagementIterator
     _feed = EngagementFeed
 
-    def _make_caller(self, config: ClientConfig, credentials: CredentialSource) -> Caller:
-        return Caller(config, credentials, self._hooks)
+    def _make_caller(self, core: CallCore, credentials: CredentialSource) -> Caller:
+        return Caller(core, Transport(self._config), credentials)
 
     def __enter__(self) -> EngagementsClient:
         return self
@@ -394,10 +406,10 @@ class EngagementsClient(ClientBase[PageIterator, EngagementIterator, EngagementF
             ResponseParseError: the answer was not the documented JSON.
         """
         body = self._list_body(incident_id, max_results, next_token, time_range)
-        return self._caller.call(body)  # type: ignore[no-any-return]
+        return self._caller.call(body)
 
     def _fetch(self, body: Body) -> Callable[[int | None, str | None], ListEngagementsResponse]:
-        caller: Caller = self._caller
+        caller = self._caller
 
         def fetch(max_results: int | None, token: str | None) -> ListEngagementsResponse:
             return caller.call(body(max_results, token))

@@ -6,7 +6,7 @@ import functools
 import json
 import math
 from collections.abc import Mapping
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, cast
 
 from . import _constraints as c
@@ -116,9 +116,12 @@ def error_code(headers: Mapping[str, str], data: Mapping[str, Any]) -> str | Non
     return raw.split(":", 1)[0].rsplit("#", 1)[-1].strip() or None
 
 
-def retry_hint(headers: Mapping[str, str], data: Mapping[str, Any]) -> float | None:
+def retry_hint(
+    headers: Mapping[str, str], data: Mapping[str, Any], now: datetime | None = None
+) -> float | None:
     """The server's retry hint in seconds: body RetryAfterSeconds, else header
-    ``x-amz-retry-after`` (milliseconds), else ``Retry-After`` (seconds or HTTP-date)."""
+    ``x-amz-retry-after`` (milliseconds), else ``Retry-After`` (seconds or HTTP-date,
+    counted from ``now``, an aware datetime; the machine's clock when None)."""
     body_hint = data.get("RetryAfterSeconds")
     if isinstance(body_hint, (int, float)) and not isinstance(body_hint, bool) and body_hint >= 0:
         return float(body_hint) if body_hint < _HUGE_HINT else math.inf  # float(10**400) raises
@@ -141,7 +144,7 @@ def retry_hint(headers: Mapping[str, str], data: Mapping[str, Any]) -> float | N
             return None
         if when.tzinfo is None:
             when = when.replace(tzinfo=UTC)
-        return max(0.0, (when - datetime.now(UTC)).total_seconds())
+        return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
     return None
 
 
@@ -170,8 +173,11 @@ def _fields(data: Mapping[str, Any]) -> tuple[ValidationExceptionField, ...]:
     )
 
 
-def parse_error(status: int, headers: Mapping[str, str], body: bytes) -> ServiceError:
-    """A non-2xx response to a ServiceError (or its subclass by code). Never raises."""
+def parse_error(
+    status: int, headers: Mapping[str, str], body: bytes, now: datetime | None = None
+) -> ServiceError:
+    """A non-2xx response to a ServiceError (or its subclass by code); ``now`` (aware)
+    is when it arrived, for an HTTP-date retry hint. Never raises."""
     try:
         loaded = json.loads(body) if body.strip() else {}
     except (ValueError, RecursionError):
@@ -186,7 +192,7 @@ def parse_error(status: int, headers: Mapping[str, str], body: bytes) -> Service
         "message": message,
         "status_code": status,
         "request_id": request_id_of(headers),
-        "retry_after_seconds": retry_hint(headers, data),
+        "retry_after_seconds": retry_hint(headers, data, now),
     }
     cls = _ERROR_CLASSES.get(code, ServiceError)
     if cls is ThrottlingException:
@@ -226,10 +232,10 @@ def signer_for(credentials: object, region: str) -> Any:
 
 
 def signed_request(
-    url: str, headers: Mapping[str, str], body: bytes, signer: Any, clock_offset: float
+    url: str, headers: Mapping[str, str], body: bytes, signer: Any, now: datetime
 ) -> AWSPreparedRequest:
     """A POST of body (non-empty JSON) to url with headers, signed by signer (see
-    signer_for) at now + clock_offset, ready for URLLib3Session.send.
+    signer_for) at ``now`` (aware UTC), ready for URLLib3Session.send.
 
     Headers travel as a plain dict, not botocore's HTTPHeaders / HeadersDict: SigV4Auth
     reads and writes them by their exact names, urllib3 takes any mapping, and the
@@ -238,16 +244,11 @@ def signed_request(
     request_class, prepared_class = _request_classes()
     request = request_class("POST", url, None, body)
     request.headers = signed = dict(headers)
-    signer.sign_at(request, _signing_time(clock_offset))
+    signer.sign_at(request, now)
     # What AWSRequest.prepare() adds for a POST with a bytes body, without the copy.
     signed["Content-Length"] = str(len(body))
     prepared: AWSPreparedRequest = prepared_class("POST", url, signed, body, False)
     return prepared
-
-
-def _signing_time(clock_offset: float) -> datetime:
-    now = datetime.now(UTC)
-    return now + timedelta(0, clock_offset) if clock_offset else now
 
 
 @functools.cache

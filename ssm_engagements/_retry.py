@@ -13,8 +13,13 @@ import threading
 from collections.abc import Callable
 from datetime import datetime
 
-from ._transport import CassetteMissError, TimeoutTransportError
-from .errors import ServiceError, SSMContactsError, TransportError
+from .errors import (
+    CassetteMissError,
+    ServiceError,
+    SSMContactsError,
+    TransportError,
+    TransportTimeoutError,
+)
 
 THROTTLING_CODES = frozenset(
     {
@@ -113,7 +118,7 @@ def is_clock_skew(
 
 def retry_cost(error: SSMContactsError) -> int:
     """What a retry of this error takes from the quota."""
-    return TIMEOUT_RETRY_COST if isinstance(error, TimeoutTransportError) else RETRY_COST
+    return TIMEOUT_RETRY_COST if isinstance(error, TransportTimeoutError) else RETRY_COST
 
 
 class RetryQuota:

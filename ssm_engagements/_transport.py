@@ -8,9 +8,10 @@ from __future__ import annotations
 import socket
 import threading
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
-from .errors import TransportError
+from ._wire import RawResponse, cassette_miss, is_cassette_miss
+from .errors import TransportError, TransportTimeoutError
 
 if TYPE_CHECKING:
     from botocore.awsrequest import AWSPreparedRequest, AWSResponse
@@ -22,59 +23,6 @@ if TYPE_CHECKING:
 # then writes headers and body in two sends, and Nagle plus delayed ACKs stall every
 # keep-alive request by ~40 ms.
 _SOCKET_OPTIONS = [(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)]
-
-
-class RawResponse(NamedTuple):
-    """A complete HTTP response: status, case-insensitive headers, the whole body.
-
-    (A NamedTuple: immutable like a frozen attrs class, built in a third of the time,
-    and nothing to generate at import.)"""
-
-    status: int
-    headers: Mapping[str, str]
-    body: bytes
-
-
-class TimeoutTransportError(TransportError):
-    """A connect or read timeout (costs more retry quota than other transport errors)."""
-
-
-class CassetteMissError(TransportError):
-    """vcrpy has no recorded response for this request (a cassette miss). Never retried.
-
-    vcrpy raises CannotOverwriteExistingCassetteException inside the connection and
-    botocore wraps it as a connection error; retrying cannot help, so it fails at once.
-    """
-
-
-_CASSETTE_MISS = "CannotOverwriteExistingCassetteException"
-
-
-def cassette_miss(url: str) -> CassetteMissError:
-    """The error for a request vcrpy has no recording of (raise it from vcrpy's)."""
-    return CassetteMissError(
-        f"No response recorded in the vcrpy cassette matches this request to {url} (a "
-        "cassette miss; not retried). Record it (pytest --record-mode=once or rewrite) or "
-        "check the cassette's matchers (ssm_engagements.testing.vcr_config); vcrpy's "
-        "explanation is the __cause__."
-    )
-
-
-def is_cassette_miss(exc: BaseException) -> bool:
-    """True when vcrpy's cassette-miss exception is in exc's cause chain (vcr not imported)."""
-    pending: list[object] = [exc]
-    seen: set[int] = set()
-    while pending:
-        err = pending.pop()
-        if not isinstance(err, BaseException) or id(err) in seen:
-            continue
-        seen.add(id(err))
-        if any(cls.__name__ == _CASSETTE_MISS for cls in type(err).__mro__):
-            return True
-        kwargs = getattr(err, "kwargs", None)  # botocore's HTTPClientError(error=...)
-        extra = kwargs.get("error") if isinstance(kwargs, dict) else None
-        pending += [err.__cause__, err.__context__, extra]
-    return False
 
 
 def _read_body(response: AWSResponse, request: AWSPreparedRequest) -> bytes:
@@ -149,7 +97,7 @@ class Transport:
     def send(self, request: AWSPreparedRequest) -> RawResponse:
         """Send one request and read the whole body.
 
-        Raises TransportError (TimeoutTransportError for timeouts) for a failed
+        Raises TransportError (TransportTimeoutError for timeouts) for a failed
         connection, TLS error, timeout, or a body shorter than its Content-Length.
         """
         from botocore import exceptions as bex
@@ -161,7 +109,7 @@ class Transport:
             response: Any = self._get_session().send(request)
             body = _read_body(response, request)
         except (bex.ConnectTimeoutError, bex.ReadTimeoutError) as exc:
-            raise TimeoutTransportError(f"Request to {request.url} timed out: {exc}") from exc
+            raise TransportTimeoutError(f"Request to {request.url} timed out: {exc}") from exc
         except bex.SSLError as exc:
             raise TransportError(f"TLS failure talking to {request.url}: {exc}") from exc
         except (bex.HTTPClientError, bex.EndpointConnectionError) as exc:

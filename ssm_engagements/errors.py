@@ -14,6 +14,8 @@ The hierarchy::
     ├── ResponseParseError           a 2xx answer that is not the documented JSON
     ├── PaginationError              the service repeated a NextToken (a cycle)
     └── TransportError               connection failure, timeout or truncated body
+        ├── TransportTimeoutError    a connect or read timeout
+        └── CassetteMissError        a vcrpy cassette has no recording (see .testing)
 
 Messages never hold credentials, signatures or session tokens.
 """
@@ -36,6 +38,7 @@ __all__ = [
     "ServiceError",
     "ThrottlingException",
     "TransportError",
+    "TransportTimeoutError",
     "ValidationException",
     "ValidationExceptionField",
 ]
@@ -63,9 +66,15 @@ class SSMContactsError(Exception):
     ``resume_token`` is set when the error is raised while iterating
     (``iter_pages`` / ``iter_engagements``): pass it as ``starting_token`` to
     continue exactly after the last item yielded. It is None elsewhere.
+    ``attempts`` counts the requests the failed call sent (None when it sent none).
     """
 
     resume_token: str | None = None
+    attempts: int | None = None
+    """How many requests the call sent, retries included, when the error ends a call
+    (a ServiceError, TransportError or ResponseParseError from a request); None for an
+    error raised before or without a request (bad arguments, configuration, a
+    PaginationError)."""
 
     def __reduce__(self) -> tuple[Any, ...]:
         # Keyword-only constructors do not survive the default pickling; rebuild from state.
@@ -137,7 +146,7 @@ class ServiceError(SSMContactsError):
     def __str__(self) -> str:
         text = f"{self.code}: {self.message} (HTTP {self.status_code}"
         text += f", request id {self.request_id}" if self.request_id else ", no request id"
-        if self.attempts > 1:
+        if self.attempts is not None and self.attempts > 1:
             text += f", after {self.attempts} attempts"
         if self.retry_after_seconds is not None:
             text += f", retry after {self.retry_after_seconds:g}s"
@@ -239,3 +248,18 @@ class TransportError(SSMContactsError):
     def __init__(self, message: str, *, attempts: int = 1) -> None:
         self.attempts = attempts
         super().__init__(message)
+
+
+class TransportTimeoutError(TransportError):
+    """A connect or read timeout (``connect_timeout`` / ``read_timeout``, per attempt).
+    Retried like any TransportError, at twice the retry-quota cost; raised once
+    attempts or the quota run out."""
+
+
+class CassetteMissError(TransportError):
+    """vcrpy has no recorded response for this request (a cassette miss). Never retried.
+
+    vcrpy raises CannotOverwriteExistingCassetteException inside the connection and
+    botocore wraps it as a connection error; retrying cannot help, so it fails at once.
+    Importable from ``ssm_engagements.testing``, the cassette kit it belongs to.
+    """

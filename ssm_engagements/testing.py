@@ -1,4 +1,25 @@
-"""Cassette kit: record and replay ListEngagements calls with vcrpy / pytest-recording.
+"""Testing aids: control a client's time, randomness and sleeps; the cassette kit.
+
+Controlling a client
+--------------------
+
+``controls(client)`` gives a test the few knobs that decide retries, for either
+client, without sockets that misbehave on cue or real waiting::
+
+    from ssm_engagements.testing import FakeClock, controls
+
+    knobs = controls(client)
+    knobs.random = lambda: 1.0          # the full jittered delay, every time
+    knobs.clock = FakeClock()           # time moves only when the client "sleeps"
+    sleeps = knobs.record_sleeps()      # nothing is slept; each wait is recorded
+    ...
+    assert sleeps == [1.0, 2.0]
+    assert knobs.retry_quota_left == 490
+
+Cassettes
+---------
+
+Record and replay ListEngagements calls with vcrpy / pytest-recording.
 
 Three traps catch everyone who records AWS JSON-protocol calls with vcrpy; the kit
 handles each:
@@ -46,18 +67,159 @@ vcrpy is not a dependency of ssm_engagements; this module does not import it.
 from __future__ import annotations
 
 import json
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
 
-from ._transport import CassetteMissError
+from ._clock import Clock
+from .errors import CassetteMissError
+
+if TYPE_CHECKING:
+    from ._aio_client import AsyncEngagementsClient
+    from ._client import EngagementsClient
+    from ._core import CallCore
 
 __all__ = [
     "SCRUBBED_HEADERS",
+    "CallControls",
     "CassetteMissError",
+    "Clock",
+    "FakeClock",
+    "controls",
     "match_aws_target",
     "match_json_body",
     "register_matchers",
     "vcr_config",
 ]
+
+
+class FakeClock:
+    """A clock that moves only when told: give it to a client with
+    ``controls(client).clock = FakeClock()``.
+
+    ``monotonic()`` starts at 0; ``time()`` (epoch seconds, UTC) starts at ``start``;
+    both advance together by ``advance(seconds)``. ``sleep`` and ``async_sleep``
+    advance it instead of waiting (``record_sleeps`` does that for you).
+    """
+
+    def __init__(self, start: float = 1_700_000_000.0) -> None:
+        self._start = float(start)
+        self._elapsed = 0.0
+
+    def monotonic(self) -> float:
+        """Seconds since the clock was made (advanced by ``advance``)."""
+        return self._elapsed
+
+    def time(self) -> float:
+        """The fake wall clock: ``start`` plus the seconds advanced, epoch seconds (UTC)."""
+        return self._start + self._elapsed
+
+    def advance(self, seconds: float) -> None:
+        """Move both readings forward by seconds (>= 0; ValueError otherwise)."""
+        if seconds < 0:
+            raise ValueError(f"a clock does not go back: advance({seconds!r})")
+        self._elapsed += seconds
+
+    def sleep(self, seconds: float) -> None:
+        """``time.sleep`` on this clock: advance, do not wait."""
+        self.advance(seconds)
+
+    async def async_sleep(self, seconds: float) -> None:
+        """``asyncio.sleep`` on this clock: advance, do not wait (nor yield)."""
+        self.advance(seconds)
+
+    def __repr__(self) -> str:
+        return f"FakeClock(time={self.time()!r})"
+
+
+class CallControls:
+    """The parts of one client that decide retries, for tests (see ``controls``).
+
+    Assignments take effect at the client's next call and last for its life.
+    """
+
+    def __init__(self, client: EngagementsClient | AsyncEngagementsClient) -> None:
+        self._driver: Any = client._caller  # pyright: ignore[reportPrivateUsage]
+        self._core: CallCore = self._driver.core
+        self._async: bool = self._driver.asynchronous
+
+    @property
+    def random(self) -> Callable[[], float]:
+        """The jitter source, a function returning a float in [0, 1); the delay before
+        retry n is ``random() * min(max_backoff, 2 ** (n - 1))`` seconds."""
+        return self._core.random
+
+    @random.setter
+    def random(self, value: Callable[[], float]) -> None:
+        self._core.random = value
+
+    @property
+    def clock(self) -> Clock:
+        """The Clock the client reads the time from, such as a FakeClock."""
+        return self._core.clock
+
+    @clock.setter
+    def clock(self, value: Clock) -> None:
+        self._core.clock = value
+
+    @property
+    def sleep(self) -> Callable[[float], object]:
+        """The function the client waits with, before a retry and for a rate-limiter
+        token, given seconds: like ``time.sleep`` for EngagementsClient, an async one
+        like ``asyncio.sleep`` for AsyncEngagementsClient."""
+        sleep: Callable[[float], object] = self._driver.sleep
+        return sleep
+
+    @sleep.setter
+    def sleep(self, value: Callable[[float], None] | Callable[[float], Awaitable[None]]) -> None:
+        self._driver.sleep = value
+
+    def record_sleeps(self) -> list[float]:
+        """Wait no more: each wait's seconds are appended to the returned list instead
+        (and the clock advanced by them, when it has an ``advance`` method)."""
+        sleeps: list[float] = []
+        advance = getattr(self.clock, "advance", None)
+
+        def record(seconds: float) -> None:
+            sleeps.append(seconds)
+            if advance is not None:
+                advance(seconds)
+
+        async def record_async(seconds: float) -> None:
+            record(seconds)
+
+        self.sleep = record_async if self._async else record
+        return sleeps
+
+    @property
+    def retry_quota_left(self) -> int:
+        """Retry-quota tokens left (of 500; a retry takes 5, 10 after a timeout)."""
+        return self._core.quota.available
+
+    @property
+    def clock_offset(self) -> float:
+        """Seconds the client adds to its clock when signing, learnt from the service's
+        clock-skew errors (0 until then)."""
+        return self._core.clock_offset
+
+    @property
+    def retry_mode(self) -> str:
+        """The retry mode the client resolved, ``"standard"`` or ``"adaptive"``."""
+        return "standard" if self._core.limiter is None else "adaptive"
+
+
+def controls(client: EngagementsClient | AsyncEngagementsClient) -> CallControls:
+    """The retry controls of client (either kind): its jitter, clock and sleep, which
+    tests may replace, and its retry quota, clock offset and retry mode, to read.
+
+    Raises TypeError for anything but an EngagementsClient or AsyncEngagementsClient.
+    """
+    if not hasattr(getattr(client, "_caller", None), "core"):
+        raise TypeError(
+            f"controls() takes an EngagementsClient or AsyncEngagementsClient; "
+            f"got {type(client).__name__}"
+        )
+    return CallControls(client)
+
 
 SCRUBBED_HEADERS = (
     "Authorization",

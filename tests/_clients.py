@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
 from typing import Any, TypeVar
 
 import ssm_engagements as se
+from ssm_engagements import testing
 
 T = TypeVar("T")
 KINDS = ("sync", "async")
@@ -120,7 +121,7 @@ class BlockingAsyncClient:
         self.aclient = client
         self._run = loop_thread().run
 
-    def __getattr__(self, name: str) -> Any:  # region_name, endpoint_url, _caller, ...
+    def __getattr__(self, name: str) -> Any:  # region_name, endpoint_url, send_rate, ...
         return getattr(self.aclient, name)
 
     def list_engagements(self, **kwargs: Any) -> se.ListEngagementsResponse:
@@ -187,21 +188,25 @@ def from_emulator(emu: Any, kind: str, *, track: bool = True, **kwargs: Any) -> 
     return _track(emu.async_client(**kwargs), track)
 
 
+def controls(client: Any) -> testing.CallControls:
+    """ssm_engagements.testing.controls of client, a wrapped async client unwrapped."""
+    return testing.controls(client.aclient if isinstance(client, BlockingAsyncClient) else client)
+
+
 def set_sleep(client: Any, record: Callable[[float], object]) -> None:
-    """Replace the client's retry sleep with record(seconds) (nothing is slept)."""
-    caller = client._caller
-    if isinstance(caller.sleep, type(asyncio.sleep)) or getattr(client, "kind", "") == "async":
+    """Replace the client's waits with record(seconds) (nothing is slept)."""
+    knobs = controls(client)
+    if isinstance(client, (BlockingAsyncClient, se.AsyncEngagementsClient)):
 
         async def sleep(seconds: float) -> None:
             record(seconds)
 
-        caller.sleep = sleep
+        knobs.sleep = sleep
     else:
-        caller.sleep = record
+        knobs.sleep = record
 
 
 def record_sleeps(client: Any) -> Any:
     """client, its retry sleeps recorded in ``client.sleeps`` instead of slept."""
-    client.sleeps = []
-    set_sleep(client, client.sleeps.append)
+    client.sleeps = controls(client).record_sleeps()
     return client

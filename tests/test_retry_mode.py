@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from botocore.credentials import Credentials
 
-from ssm_engagements._ratelimit import AdaptiveRateLimiter
+from ssm_engagements.emulator import Emulator
 from ssm_engagements.errors import ConfigurationError
 from tests import _clients as clients
 
@@ -22,11 +22,8 @@ def make(kind: str, **kwargs: Any) -> Any:
 
 
 def mode_of(client: Any) -> str:
-    """The mode the client runs: adaptive when its calls share a rate limiter."""
-    limiter = client._caller.limiter
-    mode: str = client._config.retry_mode
-    assert isinstance(limiter, AdaptiveRateLimiter) == (mode == "adaptive")
-    return mode
+    """The mode the client runs (adaptive: its calls share a rate limiter)."""
+    return clients.controls(client).retry_mode
 
 
 @pytest.mark.parametrize(
@@ -84,8 +81,13 @@ def test_bad_retry_mode_in_env_and_profile_names_the_setting(
 
 
 def test_each_client_has_its_own_limiter(client_kind: str) -> None:
-    with (
-        make(client_kind, retry_mode="adaptive") as one,
-        make(client_kind, retry_mode="adaptive") as two,
-    ):
-        assert one._caller.limiter is not two._caller.limiter
+    with Emulator() as emu:
+        one = clients.from_emulator(emu, client_kind, retry_mode="adaptive")
+        two = clients.from_emulator(emu, client_kind, retry_mode="adaptive")
+        emu.inject("throttle")
+        one.list_engagements()  # throttled, then retried: one's limiter engages
+        two.list_engagements()
+        assert one.send_rate is not None
+        assert two.send_rate is None  # two's calls do not wait on one's limiter
+        one.close()
+        two.close()

@@ -13,6 +13,7 @@ from botocore.retries import standard
 from ssm_engagements import _retry as r
 from ssm_engagements.errors import (
     AccessDeniedException,
+    CassetteMissError,
     ConfigurationError,
     InternalServerException,
     PaginationError,
@@ -22,9 +23,9 @@ from ssm_engagements.errors import (
     SSMContactsError,
     ThrottlingException,
     TransportError,
+    TransportTimeoutError,
     ValidationException,
 )
-from tests.core._compat import CassetteMissError, TransportTimeoutError
 from tests.core._threads import from_threads
 
 # The contract's lists, written out again: a code added to or dropped from the module

@@ -1,18 +1,23 @@
-"""Retries over real HTTP: what is retried, delays, hints, quota, clock skew, timeouts."""
+"""Retries over real HTTP: what is retried, delays, hints, quota, clock skew, timeouts.
+
+Every decision is tested without sockets in tests/core/test_plan.py; these check that
+both clients carry them out over the wire."""
 
 from __future__ import annotations
 
 import threading
-import time
 from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime
 
 import pytest
 
 import ssm_engagements as se
-from ssm_engagements._retry import QUOTA_CAPACITY, RETRY_COST, TIMEOUT_RETRY_COST
+from ssm_engagements._retry import QUOTA_CAPACITY, RETRY_COST
 from ssm_engagements.emulator._sigv4 import check_signature
+from ssm_engagements.testing import FakeClock
+from tests import _clients as clients
 from tests._server import Reply, ScriptedServer, Seen, engagement, error, page
+from tests.core.test_plan import THROTTLING_CODES
 from tests.integration.conftest import ACCESS_KEY, SECRET_KEY, MakeClient
 
 RETRYABLE = [
@@ -28,16 +33,7 @@ RETRYABLE = [
     error(400, "RequestTimeoutException"),
     Reply(0, action="reset"),
     Reply(200, {"Engagements": [engagement(1)] * 20}, action="truncate"),
-] + [
-    error(400, code)
-    for code in (
-        "Throttling", "ThrottlingException", "ThrottledException", "RequestThrottledException",
-        "TooManyRequestsException", "ProvisionedThroughputExceededException",
-        "TransactionInProgressException", "RequestLimitExceeded", "BandwidthLimitExceeded",
-        "LimitExceededException", "RequestThrottled", "SlowDown", "PriorRequestNotComplete",
-        "EC2ThrottledException",
-    )
-]  # fmt: skip
+] + [error(400, code) for code in THROTTLING_CODES]
 
 
 @pytest.mark.parametrize(
@@ -111,17 +107,20 @@ def test_truncated_body_is_never_returned_as_a_page(
     assert info.value.__cause__ is not None
 
 
-def test_read_timeout_is_a_transport_error_not_a_hang(
+def test_read_timeout_is_a_transport_timeout_error_and_retried(
     server: ScriptedServer, make_client: MakeClient
 ) -> None:
+    # The first reply (no engagements) would come after 1 s: getting the second one's
+    # engagement proves the first attempt timed out, whatever the machine's speed.
     client = make_client(max_attempts=2, read_timeout=0.2)
     server.script(Reply(200, {"Engagements": []}, delay=1.0), page(engagement(1)))
-    started = time.monotonic()
     assert len(client.list_engagements().engagements) == 1
-    assert time.monotonic() - started < 0.9
-    assert (
-        client._caller.quota.available == QUOTA_CAPACITY - TIMEOUT_RETRY_COST + TIMEOUT_RETRY_COST
-    )  # refunded
+    assert clients.controls(client).retry_quota_left == QUOTA_CAPACITY  # refunded
+    server.script(Reply(200, {"Engagements": []}, delay=1.0))
+    with pytest.raises(se.TransportTimeoutError, match="timed out") as info:
+        make_client(max_attempts=1, read_timeout=0.2).list_engagements()
+    assert isinstance(info.value, se.TransportError) and info.value.__cause__ is not None
+    assert info.value.attempts == 1
 
 
 def test_connection_refused_is_a_transport_error(make_client: MakeClient) -> None:
@@ -135,11 +134,11 @@ def test_delay_formula_is_jittered_exponential_capped(
     server: ScriptedServer, make_client: MakeClient
 ) -> None:
     client = make_client(max_attempts=6, max_backoff=5.0)
-    client._caller.random = lambda: 1.0
+    clients.controls(client).random = lambda: 1.0
     server.script(*[Reply(503)] * 5, page())
     client.list_engagements()
     assert client.sleeps == [1.0, 2.0, 4.0, 5.0, 5.0]  # type: ignore[attr-defined]
-    client._caller.random = lambda: 0.5
+    clients.controls(client).random = lambda: 0.5
     server.script(Reply(503), page())
     client.sleeps.clear()  # type: ignore[attr-defined]
     client.list_engagements()
@@ -167,7 +166,7 @@ def test_server_hint_is_a_floor(
     server: ScriptedServer, make_client: MakeClient, reply: Reply, floor: float
 ) -> None:
     client = make_client(max_backoff=10.0)
-    client._caller.random = lambda: 0.0
+    clients.controls(client).random = lambda: 0.0
     server.script(reply, page())
     client.list_engagements()
     assert client.sleeps == [floor]  # type: ignore[attr-defined]
@@ -175,11 +174,13 @@ def test_server_hint_is_a_floor(
 
 def test_http_date_hint(server: ScriptedServer, make_client: MakeClient) -> None:
     client = make_client(max_backoff=20.0)
-    client._caller.random = lambda: 0.0
-    when = format_datetime(datetime.now(timezone.utc) + timedelta(seconds=8), usegmt=True)
-    server.script(Reply(503, b"", {"Retry-After": when}), page())
+    knobs = clients.controls(client)
+    knobs.random = lambda: 0.0
+    knobs.clock = FakeClock(start=datetime(2024, 5, 1, 12, 0, tzinfo=timezone.utc).timestamp())
+    sleeps = knobs.record_sleeps()
+    server.script(Reply(503, b"", {"Retry-After": "Wed, 01 May 2024 12:00:08 GMT"}), page())
     client.list_engagements()
-    assert 6.0 <= client.sleeps[0] <= 8.0  # type: ignore[attr-defined]
+    assert sleeps == [8.0]
 
 
 def test_hint_above_max_backoff_stops_at_once(
@@ -201,7 +202,7 @@ def test_quota_drains_and_refills(server: ScriptedServer, make_client: MakeClien
     for _ in range(calls):
         with pytest.raises(se.ServiceError):
             client.list_engagements()
-    assert client._caller.quota.available == 0
+    assert clients.controls(client).retry_quota_left == 0
     sent = len(server.requests)
     assert sent == 2 * calls
     # Empty quota: no retry, one request per call.
@@ -213,10 +214,10 @@ def test_quota_drains_and_refills(server: ScriptedServer, make_client: MakeClien
     server.script(*[page()] * 5)
     for _ in range(5):
         client.list_engagements()
-    assert client._caller.quota.available == 5
+    assert clients.controls(client).retry_quota_left == 5
     server.script(Reply(503), page())
     client.list_engagements()
-    assert client._caller.quota.available == 5
+    assert clients.controls(client).retry_quota_left == 5
 
 
 def test_quota_is_safe_under_threads(server: ScriptedServer, make_client: MakeClient) -> None:
@@ -241,7 +242,7 @@ def test_quota_is_safe_under_threads(server: ScriptedServer, make_client: MakeCl
                 outcomes.append("ok")
             except se.ThrottlingException:
                 outcomes.append("throttled")
-            low[0] = min(low[0], client._caller.quota.available)
+            low[0] = min(low[0], clients.controls(client).retry_quota_left)
 
     threads = [threading.Thread(target=work) for _ in range(16)]
     for t in threads:
@@ -251,7 +252,7 @@ def test_quota_is_safe_under_threads(server: ScriptedServer, make_client: MakeCl
     assert len(outcomes) == 640
     assert set(outcomes) <= {"ok", "throttled"}
     assert outcomes.count("ok") > 0
-    assert low[0] >= 0 and 0 <= client._caller.quota.available <= QUOTA_CAPACITY
+    assert low[0] >= 0 and 0 <= clients.controls(client).retry_quota_left <= QUOTA_CAPACITY
 
 
 @pytest.mark.parametrize("status", [400, 403], ids=["json-service-400", "rest-service-403"])
@@ -280,47 +281,7 @@ def test_clock_skew_is_corrected_and_kept(
     assert len(server.requests) == 2
     client.list_engagements()
     assert len(server.requests) == 3  # signed right the first time
-    assert 14 * 60 < client._caller.clock_offset < 16 * 60
-
-
-def test_skew_retry_does_not_loop(server: ScriptedServer, make_client: MakeClient) -> None:
-    client = make_client(max_attempts=5)
-    date = format_datetime(datetime.now(timezone.utc) + timedelta(minutes=30), usegmt=True)
-    reject = Reply(
-        403, {"__type": "InvalidSignatureException", "message": "Signature expired"}, {"Date": date}
-    )
-    server.script(*[reject] * 5)
-    with pytest.raises(se.ServiceError) as info:
-        client.list_engagements()
-    assert info.value.code == "InvalidSignatureException"
-    assert len(server.requests) == 2
-
-
-def test_skew_offset_kept_when_no_attempt_left(
-    server: ScriptedServer, make_client: MakeClient
-) -> None:
-    client = make_client(max_attempts=1)
-    date = format_datetime(datetime.now(timezone.utc) - timedelta(minutes=10), usegmt=True)
-    server.script(
-        Reply(
-            403, {"__type": "SignatureDoesNotMatch", "message": "Signature expired"}, {"Date": date}
-        )
-    )
-    with pytest.raises(se.ServiceError):
-        client.list_engagements()
-    assert len(server.requests) == 1
-    assert -11 * 60 < client._caller.clock_offset < -9 * 60
-
-
-def test_small_skew_is_not_corrected(server: ScriptedServer, client: se.EngagementsClient) -> None:
-    date = format_datetime(datetime.now(timezone.utc) + timedelta(minutes=2), usegmt=True)
-    server.script(
-        Reply(403, {"__type": "InvalidSignatureException", "message": "bad"}, {"Date": date})
-    )
-    with pytest.raises(se.ServiceError):
-        client.list_engagements()
-    assert client._caller.clock_offset == 0.0
-    assert len(server.requests) == 1
+    assert 14 * 60 < clients.controls(client).clock_offset < 16 * 60
 
 
 def _creds() -> object:

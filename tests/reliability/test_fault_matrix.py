@@ -205,7 +205,7 @@ def _skew_clock(run: Run) -> None:
 
 def _check_skew_kept(run: Run) -> None:
     assert run.client is not None
-    assert abs(run.client._caller.clock_offset - 900.0) < 5
+    assert abs(clients.controls(run.client).clock_offset - 900.0) < 5
     assert len(run.tokens()) == TOTAL // PAGE + 1  # only the first signed-late request failed
 
 
@@ -535,9 +535,9 @@ def execute(case: Case, kind: str = "sync") -> Run:
         else:
             assert type(run.error) is case.raises, f"expected {case.raises}, got {run.error!r}"
             assert run.error.resume_token == it.resume_token == fault_token
-            # ServiceError and TransportError count their attempts; ResponseParseError
-            # (never retried) and PaginationError (no request) do not.
-            assert getattr(run.error, "attempts", case.attempts) == case.attempts
+            # Requests sent for the failed page; None for PaginationError (none sent).
+            sent = None if isinstance(run.error, PaginationError) else case.attempts
+            assert run.error.attempts == sent
             if case.resume:
                 resumed = client.iter_engagements(
                     page_size=case.page_size, starting_token=run.error.resume_token

@@ -54,13 +54,13 @@ def test_one_client_shared_by_16_threads_under_throttling(emu: Emulator, client_
     calls_per_thread = 125  # 16 x 125 = 2,000 calls
     outcomes: Counter[str] = Counter()
     unexpected: list[BaseException] = []
-    lowest = [client._caller.quota.available]
+    lowest = [clients.controls(client).retry_quota_left]
     done = threading.Event()
     lock = threading.Lock()
 
     def watch_quota() -> None:
         while not done.is_set():
-            lowest[0] = min(lowest[0], client._caller.quota.available)
+            lowest[0] = min(lowest[0], clients.controls(client).retry_quota_left)
             time.sleep(0.0005)
 
     started = [0]
@@ -98,13 +98,13 @@ def test_one_client_shared_by_16_threads_under_throttling(emu: Emulator, client_
         helper.join(5)
     throttled = sum(1 for r in emu.requests if r.body is not None) - 2000
     print(f"\n16 threads, 2000 calls: {dict(outcomes)}; {throttled} retried requests; "
-          f"lowest quota {lowest[0]}, final {client._caller.quota.available}")  # fmt: skip
+          f"lowest quota {lowest[0]}, final {clients.controls(client).retry_quota_left}")  # fmt: skip
     assert not unexpected, unexpected[:3]
     assert sum(outcomes.values()) == 2000
     assert set(outcomes) <= {"ok", "ThrottlingException", "ServiceError"}, outcomes
     assert outcomes["ok"] > 1000, outcomes
     assert lowest[0] >= 0
-    assert 0 <= client._caller.quota.available <= 500
+    assert 0 <= clients.controls(client).retry_quota_left <= 500
     assert throttled > 0, "no request was throttled: the test did not test retries"
 
 

@@ -125,8 +125,8 @@ def test_no_credential_in_logs_reprs_errors_or_pickles(
     for error in errors:
         assert_clean(_every_text_of(error), f"{type(error).__name__}")
     page = client.list_engagements(max_results=1, time_range=TimeRange())
-    things = (client.aclient if client_kind == "async" else client, client._caller._credentials)
-    for thing in (*things, page, page.engagements[0], page.response_metadata, TimeRange()):
+    held = _reachable(client.aclient if client_kind == "async" else client)
+    for thing in (*held, page, page.engagements[0], page.response_metadata, TimeRange()):
         assert_clean(repr(thing) + str(thing), f"repr of {type(thing).__name__}")
 
     formatter = logging.Formatter("%(name)s %(levelname)s %(message)s")
@@ -394,3 +394,23 @@ def test_plain_http_off_loopback_is_refused(url: str, client_kind: str) -> None:
 @pytest.mark.parametrize("url", ["http://localhost:1", "http://127.0.0.2:1", "http://[::1]:1"])
 def test_plain_http_on_loopback_is_allowed(url: str, client_kind: str) -> None:
     assert _https_client(url, client_kind).endpoint_url.startswith("http://")
+
+
+def _reachable(root: object, depth: int = 4) -> list[object]:
+    """root and this SDK's objects its attributes hold, depth levels down (what a
+    traceback with locals, or a debugger, shows of a client). Other libraries' objects
+    (botocore's ReadOnlyCredentials is a namedtuple that shows its secret) are theirs."""
+    found: list[object] = []
+    seen: set[int] = set()
+    level = [root]
+    for _ in range(depth):
+        below: list[object] = []
+        for obj in level:
+            if id(obj) in seen or not type(obj).__module__.startswith("ssm_engagements"):
+                continue
+            seen.add(id(obj))
+            found.append(obj)
+            names = getattr(obj, "__dict__", {}).keys() | set(getattr(type(obj), "__slots__", ()))
+            below.extend(getattr(obj, name, None) for name in names)
+        level = below
+    return found

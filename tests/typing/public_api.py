@@ -99,3 +99,37 @@ async def follow_async(client: se.AsyncEngagementsClient) -> se.EngagementEvent 
             return event
     await feed.aclose()
     return None
+
+
+def annotated_iterators(
+    client: se.EngagementsClient, aclient: se.AsyncEngagementsClient
+) -> list[str | None]:
+    pages: se.PageIterator = client.iter_pages(page_size=10)
+    items: se.EngagementIterator = client.iter_engagements()
+    apages: se.AsyncPageIterator = aclient.iter_pages(page_size=10)
+    aitems: se.AsyncEngagementIterator = aclient.iter_engagements()
+    return [pages.resume_token, items.resume_token, apages.resume_token, aitems.resume_token]
+
+
+def timeouts(client: se.EngagementsClient) -> int | None:
+    try:
+        client.list_engagements()
+    except se.TransportTimeoutError as err:
+        transport: se.TransportError = err
+        return transport.attempts
+    except se.SSMContactsError as err:
+        return err.attempts
+    return None
+
+
+def controlled(client: se.EngagementsClient) -> list[float]:
+    from ssm_engagements.testing import FakeClock, controls
+
+    knobs = controls(client)
+    knobs.random = lambda: 0.5
+    knobs.clock = FakeClock()
+    sleeps: list[float] = knobs.record_sleeps()
+    left: int = knobs.retry_quota_left
+    offset: float = knobs.clock_offset
+    print(left, offset, knobs.retry_mode)
+    return sleeps
