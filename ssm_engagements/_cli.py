@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from datetime import datetime, timezone
 from typing import NoReturn
 
-from . import _cli_time, _cli_timeline
+from . import _cli_follow, _cli_time, _cli_timeline
 from ._cli_base import (
     PROG,
     add_client_options,
@@ -51,6 +51,7 @@ Examples:
   {PROG} list --demo                       # sample data from a local emulator
   {PROG} list --region us-east-2 --output json
   {PROG} timeline --demo -o timeline.html  # who was paged, when: a picture
+  {PROG} follow --demo                     # engagements as they start and stop, live
   {PROG} emulator --demo-data              # a local endpoint for boto3 / the AWS CLI
 
 Run '{PROG} COMMAND --help' for a command's options."""
@@ -115,6 +116,7 @@ def _parser() -> argparse.ArgumentParser:
     add_client_options(ls, demo_help="list sample data from a local emulator")
 
     _cli_timeline.add_parser(commands)
+    _cli_follow.add_parser(commands)
 
     emu = commands.add_parser(
         "emulator", help="run a local ListEngagements endpoint", epilog=_EMULATOR_EXAMPLES,

@@ -10,13 +10,13 @@ from typing import TextIO
 
 from ._models import Engagement
 
-__all__ = ["FIELDS", "Output"]
+__all__ = ["FIELDS", "Output", "resource_name", "to_wire"]
 
 FIELDS = ("EngagementArn", "ContactArn", "Sender", "IncidentId", "StartTime", "StopTime")
 """The AWS CLI's member names, in its order."""
 
 
-def _wire(item: Engagement) -> dict[str, str]:
+def to_wire(item: Engagement) -> dict[str, str]:
     """The AWS CLI's shape: PascalCase keys, ISO-8601 UTC times, absent members left out."""
     values = (item.engagement_arn, item.contact_arn, item.sender, item.incident_id)
     times = tuple(t.isoformat() if t else None for t in (item.start_time, item.stop_time))
@@ -48,10 +48,10 @@ class Output:
         if self.table is not None:
             self.table.line(self.table.cells(item))
         elif self.fmt == "csv":
-            wire = {} if item is None else _wire(item)
+            wire = {} if item is None else to_wire(item)
             self.csv.writerow([wire.get(name, "") for name in FIELDS] if wire else FIELDS)
         elif item is not None:
-            self.stream.write(json.dumps(_wire(item), separators=(",", ":")) + "\n")
+            self.stream.write(json.dumps(to_wire(item), separators=(",", ":")) + "\n")
 
     def end(self, next_token: str | None, *, complete: bool) -> None:
         """After the last page, or on failure (``complete`` False) with what was fetched."""
@@ -59,7 +59,7 @@ class Output:
             if complete and not self.started:
                 self.page(())  # an empty listing still gets its header
         elif complete or self.kept:  # a failed json listing prints only what it has
-            doc: dict[str, object] = {"Engagements": [_wire(e) for e in self.kept]}
+            doc: dict[str, object] = {"Engagements": [to_wire(e) for e in self.kept]}
             if next_token:
                 doc["NextToken"] = next_token
             self.stream.write(json.dumps(doc, indent=4) + "\n")
@@ -78,7 +78,7 @@ _COLUMNS = (
 )
 
 
-def _resource(arn: str | None) -> str:
+def resource_name(arn: str | None) -> str:
     """An ARN's resource without its type ("...:contact/akuam" -> "akuam"); other text as is."""
     parts = (arn or "-").split(":", 5)
     return parts[5].split("/", 1)[-1] if len(parts) == 6 and parts[0] == "arn" else arn or "-"
@@ -113,9 +113,9 @@ class _Table:
             return [title for title, *_ in _COLUMNS]
         times = (f"{t:%Y-%m-%d %H:%M:%S}" if t else "-" for t in (item.start_time, item.stop_time))
         # The engagement's own id: CONTACT already shows the contact's name.
-        engagement = _resource(item.engagement_arn).rsplit("/", 1)[-1]
+        engagement = resource_name(item.engagement_arn).rsplit("/", 1)[-1]
         ids = (item.sender, item.contact_arn, engagement, item.incident_id)
-        return [*times, *map(_resource, ids)]
+        return [*times, *map(resource_name, ids)]
 
     def line(self, cells: Sequence[str]) -> None:
         fitted = []
