@@ -6,9 +6,17 @@ every error subclasses SSMContactsError.
 """
 
 from ._aio_client import AsyncEngagementsClient
+from ._aio_feed import AsyncEngagementFeed
 from ._client import EngagementsClient
+from ._feed import EngagementFeed
 from ._log import configure_from_env as _configure_log
-from ._models import Engagement, ListEngagementsResponse, ResponseMetadata, TimeRange
+from ._models import (
+    Engagement,
+    EngagementEvent,
+    ListEngagementsResponse,
+    ResponseMetadata,
+    TimeRange,
+)
 from ._version import __version__
 from .errors import (
     AccessDeniedException,
@@ -28,9 +36,12 @@ from .errors import (
 
 __all__ = [
     "AccessDeniedException",
+    "AsyncEngagementFeed",
     "AsyncEngagementsClient",
     "ConfigurationError",
     "Engagement",
+    "EngagementEvent",
+    "EngagementFeed",
     "EngagementsClient",
     "InternalServerException",
     "ListEngagementsResponse",

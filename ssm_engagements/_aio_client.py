@@ -5,6 +5,7 @@ from __future__ import annotations
 from types import TracebackType
 from typing import TYPE_CHECKING
 
+from ._aio_feed import AsyncEngagementFeed
 from ._aio_paginator import AsyncEngagementIterator, AsyncFetch, AsyncPageIterator
 from ._client import Body, ClientBase
 from ._models import ListEngagementsResponse, TimeRange
@@ -14,7 +15,9 @@ if TYPE_CHECKING:
     from ._config import ClientConfig, CredentialSource
 
 
-class AsyncEngagementsClient(ClientBase[AsyncPageIterator, AsyncEngagementIterator]):
+class AsyncEngagementsClient(
+    ClientBase[AsyncPageIterator, AsyncEngagementIterator, AsyncEngagementFeed]
+):
     """The asyncio client for ListEngagements: ``EngagementsClient``'s arguments,
     configuration, errors, retries and resume tokens, with ``await`` and ``async for``.
 
@@ -34,6 +37,7 @@ class AsyncEngagementsClient(ClientBase[AsyncPageIterator, AsyncEngagementIterat
     _caller: AsyncCaller
     _page_iterator = AsyncPageIterator
     _engagement_iterator = AsyncEngagementIterator
+    _feed = AsyncEngagementFeed
 
     def _make_caller(self, config: ClientConfig, credentials: CredentialSource) -> AsyncCaller:
         # Imported here: asyncio, ssl and the aiohttp transport cost ~30 ms to import,

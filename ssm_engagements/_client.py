@@ -7,13 +7,18 @@ call (_call.Caller or _aio_call.AsyncCaller) and in the iterators they return.
 
 from __future__ import annotations
 
+import functools
+import time
 from collections.abc import Callable, Sequence
+from datetime import datetime
+from os import PathLike
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from ._call import Caller
 from ._config import ClientConfig, CredentialSource, lazy_session, resolve_config
 from ._converter import ListEngagementsRequest
+from ._feed import EngagementFeed, open_follow
 from ._models import ListEngagementsResponse, TimeRange
 from ._paginator import EngagementIterator, PageIterator, Resumable
 from ._params import check_incident_id, check_time_range, validate_request
@@ -29,17 +34,19 @@ if TYPE_CHECKING:
 
 PagesT = TypeVar("PagesT", bound=Resumable)
 ItemsT = TypeVar("ItemsT", bound=Resumable)
+FeedT = TypeVar("FeedT")
 Body = Callable[[int | None, str | None], bytes]
 """A page's request body from (MaxResults, NextToken), the filters bound."""
 
 
-class ClientBase(Generic[PagesT, ItemsT]):
+class ClientBase(Generic[PagesT, ItemsT, FeedT]):
     """Configuration, argument checks, request bodies and the iterator methods, shared by
     both clients; a client adds its driver (``_make_caller``), how a page is fetched
-    (``_fetch``) and its iterator classes."""
+    (``_fetch``) and its iterator and feed classes."""
 
     _page_iterator: type[PagesT]
     _engagement_iterator: type[ItemsT]
+    _feed: Callable[..., FeedT]
 
     def __init__(
         self,
@@ -190,6 +197,66 @@ class ClientBase(Generic[PagesT, ItemsT]):
         walk, body = self._walk(incident_id, time_range, page_size, max_items, starting_token)
         return self._engagement_iterator(walk, self._fetch(body))
 
+    def follow_engagements(
+        self,
+        *,
+        incident_id: str | None = None,
+        since: datetime | None = None,
+        poll_interval: float = 30.0,
+        lookback: float = 600.0,
+        track_open_for: float = 86400.0,
+        checkpoint: str | PathLike[str] | None = None,
+    ) -> FeedT:
+        """Follow engagements as they start and stop: an endless iterator of
+        EngagementEvent (an async iterator, for ``async for``, with the async client).
+
+        ``"started"`` is reported the first time an engagement is seen, ``"stopped"``
+        when a seen engagement gains a stop time (one first seen already stopped gives
+        both, in that order); each at most once per feed. Events of one poll come in
+        start time order, ties by engagement ARN. Each poll lists every page of the
+        engagements that started since the earlier of the newest start seen minus
+        ``lookback`` and the start of the oldest open engagement still tracked, then
+        waits ``poll_interval``. Nothing is sent until the first event is asked for.
+
+        Args:
+            incident_id: only the engagements of this incident (its ARN).
+            since: report engagements that started at or after this aware datetime;
+                None: now. Ignored when the checkpoint file exists.
+            poll_interval: seconds between polls (> 0).
+            lookback: seconds before the newest start seen that each poll still
+                lists, for engagements the service shows late (>= 0).
+            track_open_for: seconds after its start an open engagement is still
+                watched for its stop (> 0).
+            checkpoint: a JSON file recording what was delivered, written
+                atomically each time the caller comes back for the next event (and
+                by ``close``); a feed started with it continues after the last event
+                taken, re-delivering at most the one in the caller's hands when a
+                process died. Locked while the feed is open.
+
+        Raises:
+            ParamValidationError: a bad argument; nothing is sent or opened.
+            ConfigurationError: naming the checkpoint file, when another live feed
+                holds it, or it is unreadable, corrupt or written for another
+                incident_id.
+
+        While iterating, errors that retrying cannot fix end the feed (see the feed
+        classes); a poll that still fails with a retryable error after the client's
+        attempts is logged as a WARNING and made again after a back-off (the poll
+        interval, doubling, at most 5 minutes).
+        """
+        state, file = open_follow(
+            incident_id=incident_id,
+            since=since,
+            poll_interval=poll_interval,
+            lookback=lookback,
+            track_open_for=track_open_for,
+            checkpoint=checkpoint,
+            now=time.time(),
+        )
+        return self._feed(
+            state, functools.partial(self.iter_pages, incident_id=state.incident_id), file
+        )
+
     @staticmethod
     def _walk(
         incident_id: object,
@@ -215,7 +282,7 @@ class ClientBase(Generic[PagesT, ItemsT]):
         return walk, body
 
 
-class EngagementsClient(ClientBase[PageIterator, EngagementIterator]):
+class EngagementsClient(ClientBase[PageIterator, EngagementIterator, EngagementFeed]):
     """A client for ListEngagements. Safe to share between threads; a context manager.
 
     Configuration precedence (region, credentials, endpoint, FIPS / dual-stack,
@@ -270,6 +337,7 @@ class EngagementsClient(ClientBase[PageIterator, EngagementIterator]):
 
     _page_iterator = PageIterator
     _engagement_iterator = EngagementIterator
+    _feed = EngagementFeed
 
     def _make_caller(self, config: ClientConfig, credentials: CredentialSource) -> Caller:
         return Caller(config, credentials, self._hooks)

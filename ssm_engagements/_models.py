@@ -4,13 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, Literal
 
 import attrs
 
 from .errors import ParamValidationError
 
-__all__ = ["Engagement", "Headers", "ListEngagementsResponse", "ResponseMetadata", "TimeRange"]
+__all__ = [
+    "Engagement",
+    "EngagementEvent",
+    "Headers",
+    "ListEngagementsResponse",
+    "ResponseMetadata",
+    "TimeRange",
+]
 
 
 def _aware_utc(param: str, value: object) -> datetime | None:
@@ -95,6 +102,22 @@ class Engagement:
     """When the engagement started (timezone-aware, UTC), or None if not reported."""
     stop_time: datetime | None = None
     """When the engagement stopped (timezone-aware, UTC), or None while it is still active."""
+
+
+@attrs.frozen
+class EngagementEvent:
+    """What ``follow_engagements`` reports: an engagement ``"started"`` (the first time
+    the feed sees it) or ``"stopped"`` (when a seen engagement gains a stop time).
+
+    ``EngagementEvent(kind, engagement)``; positional or keyword arguments. An
+    engagement first seen already stopped gives a ``"started"`` event, then a
+    ``"stopped"`` one, both carrying that engagement.
+    """
+
+    kind: Literal["started", "stopped"]
+    """``"started"`` or ``"stopped"``."""
+    engagement: Engagement
+    """The engagement as the poll that noticed the change listed it (datetimes aware UTC)."""
 
 
 def _to_tuple(value: Iterable[Engagement]) -> tuple[Engagement, ...]:

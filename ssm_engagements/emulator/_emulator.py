@@ -7,6 +7,7 @@ import os
 import threading
 import time
 from collections.abc import Iterable
+from datetime import datetime
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
@@ -15,7 +16,7 @@ from botocore.credentials import Credentials
 from ._ratelimit import RequestRateLimit
 from ._server import EmulatorHTTPServer
 from ._service import RecordedRequest, Service
-from ._store import parse_engagement
+from ._store import parse_engagement, to_epoch_ms
 
 if TYPE_CHECKING:
     from .. import AsyncEngagementsClient, EngagementsClient
@@ -187,6 +188,20 @@ class Emulator:
         """
         parsed = [parse_engagement(item) for item in engagements]
         self._service.store.add(parsed)
+
+    def stop_engagement(self, engagement_arn: str, stop_time: datetime | None = None) -> None:
+        """Stop an engagement: set its StopTime (to the millisecond), as StopEngagement
+        does; later ListEngagements answers show it. Safe while serving.
+
+        ``stop_time`` is a datetime (naive means UTC; the other timestamp forms of
+        ``add_engagements`` work too); None means the emulator's ``now()``. Stopping a
+        stopped engagement moves its stop time. Raises KeyError (also a ValueError)
+        naming the ARN when no engagement has it, ValueError for a bad ``stop_time``.
+        """
+        when = self.now() if stop_time is None else stop_time
+        millis = to_epoch_ms(when, "stop_time")
+        assert millis is not None
+        self._service.store.stop(engagement_arn, millis)
 
     def load(self, path: str | os.PathLike[str]) -> int:
         """Add the engagements of a JSON file shaped ``{"Engagements": [...]}``.

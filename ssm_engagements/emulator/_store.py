@@ -20,6 +20,7 @@ import attrs
 
 __all__ = [
     "BadToken",
+    "UnknownEngagement",
     "Filters",
     "Store",
     "StoredEngagement",
@@ -156,6 +157,13 @@ def parse_engagement(item: object) -> StoredEngagement:
     raise TypeError(f"expected a dict or an Engagement, got {type(item).__name__}")
 
 
+class UnknownEngagement(KeyError, ValueError):
+    """No engagement has the ARN asked for (a KeyError and a ValueError)."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else "unknown engagement"
+
+
 class BadToken(Exception):
     """A NextToken that was not issued by this emulator for this request's filters."""
 
@@ -211,6 +219,18 @@ class Store:
     def clear(self) -> None:
         with self._lock:
             self._items.clear()
+
+    def stop(self, engagement_arn: str, stop_ms: int) -> None:
+        """Set the stop time of every engagement with this ARN, keeping its place.
+        Raises UnknownEngagement when there is none."""
+        with self._lock:
+            found = False
+            for index, (seq, item) in enumerate(self._items):
+                if item.engagement_arn == engagement_arn:
+                    self._items[index] = (seq, attrs.evolve(item, stop_ms=stop_ms))
+                    found = True
+        if not found:
+            raise UnknownEngagement(f"the emulator holds no engagement {engagement_arn!r}")
 
     def __len__(self) -> int:
         with self._lock:
