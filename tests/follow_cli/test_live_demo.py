@@ -64,7 +64,7 @@ def test_the_script_is_a_paging_story_in_time_order() -> None:
 
 def _listed(emu: Emulator) -> dict[str, tuple[datetime | None, datetime | None]]:
     with emu.client() as client:
-        return {e.engagement_arn: (e.start_time, e.stop_time) for e in client.list_engagements()}
+        return {e.engagement_arn: (e.start_time, e.stop_time) for e in client.iter_engagements()}
 
 
 def _utc(seconds: float) -> datetime:
