@@ -67,6 +67,8 @@ class Follower:
     as it comes, complete lines only (a line cut short by a kill is not delivered)."""
 
     def __init__(self, *args: str, env: dict[str, str]) -> None:
+        # Buffered as users run it: the command itself must flush each line.
+        env = {name: value for name, value in env.items() if name != "PYTHONUNBUFFERED"}
         self.stderr_file = tempfile.TemporaryFile()  # noqa: SIM115 (closed by close())
         self.proc = subprocess.Popen(
             [*COMMAND, "follow", *args],

@@ -215,7 +215,7 @@ def test_a_closed_pipe_ends_quietly_and_frees_the_checkpoint(emu: Emulator, tmp_
     with tempfile.TemporaryFile() as stderr:
         proc = subprocess.Popen(
             [*COMMAND, "follow", *args, "--output", "jsonl", "--checkpoint", checkpoint],
-            env=cli_env(emu), stdout=write_end, stderr=stderr,
+            env=cli_env(emu, PYTHONUNBUFFERED=""), stdout=write_end, stderr=stderr,
         )  # fmt: skip
         try:
             os.close(write_end)
