@@ -27,7 +27,7 @@ DEMO_POLL_INTERVAL = 2.0
 _EXAMPLES = f"""\
 Examples:
   {PROG} follow --demo                     # a live incident on a local emulator
-  {PROG} follow --region us-east-2 --output jsonl | jq -c 'select(.event == "stopped")'
+  {PROG} follow --output jsonl | jq -c 'select(.event == "stopped")'
   {PROG} follow --incident-id arn:aws:ssm-incidents::111122223333:incident-record/x/1 \\
       --since=-1h --checkpoint follow.json
 
