@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import math
 import os
 import sys
 import time
@@ -24,6 +23,7 @@ from ._cli_base import (
     add_window_options,
     check_demo_options,
     open_client,
+    positive_number,
     window,
 )
 from ._cli_base import UsageError as _UsageError
@@ -137,7 +137,7 @@ def _parser() -> argparse.ArgumentParser:
         "or the demo's key with the demo data)",
     )  # fmt: skip
     emu.add_argument(
-        "--rate-limit", type=_positive_rate, metavar="RPS",
+        "--rate-limit", type=positive_number("requests per second"), metavar="RPS",
         help="answer requests above RPS per second with ThrottlingException (default: off)",
     )  # fmt: skip
     emu.add_argument(
@@ -145,17 +145,6 @@ def _parser() -> argparse.ArgumentParser:
         help="requests admitted at once under --rate-limit (default: 1)",
     )  # fmt: skip
     return parser
-
-
-def _positive_rate(text: str) -> float:
-    """--rate-limit: requests per second, a finite number > 0."""
-    try:
-        value = float(text)
-    except ValueError:
-        value = math.nan
-    if not math.isfinite(value) or value <= 0:
-        raise argparse.ArgumentTypeError(f"must be a number > 0 (requests per second): {text!r}")
-    return value
 
 
 # -- output ---------------------------------------------------------------------------------

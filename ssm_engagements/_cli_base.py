@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import math
 import sys
+from collections.abc import Callable
 from datetime import datetime
 
 from . import _cli_time
@@ -20,6 +22,7 @@ __all__ = [
     "check_demo_options",
     "note",
     "open_client",
+    "positive_number",
     "window",
 ]
 
@@ -49,6 +52,21 @@ def window(args: argparse.Namespace, now: datetime) -> TimeRange | None:
     if start and end and start > end:
         raise UsageError("argument --start: must not be after --end")
     return TimeRange(start_time=start, end_time=end) if start or end else None
+
+
+def positive_number(unit: str) -> Callable[[str], float]:
+    """An argparse ``type``: a finite number > 0, in ``unit`` (named in the error)."""
+
+    def convert(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            value = math.nan
+        if not math.isfinite(value) or value <= 0:
+            raise argparse.ArgumentTypeError(f"must be a number > 0 ({unit}): {text!r}")
+        return value
+
+    return convert
 
 
 def add_client_options(parser: argparse.ArgumentParser, demo_help: str) -> None:

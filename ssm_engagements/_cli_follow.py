@@ -5,14 +5,20 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
-import math
 import sys
 from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, TextIO
 
 from . import _cli_time
-from ._cli_base import PROG, add_client_options, check_demo_options, note, open_client
+from ._cli_base import (
+    PROG,
+    add_client_options,
+    check_demo_options,
+    note,
+    open_client,
+    positive_number,
+)
 from ._cli_output import resource_name, to_wire
 
 if TYPE_CHECKING:
@@ -56,7 +62,7 @@ def add_parser(commands: Any) -> None:
         help="report engagements that started at/after (default: now)",
     )  # fmt: skip
     fo.add_argument(
-        "--poll-interval", type=_seconds, metavar="S",
+        "--poll-interval", type=positive_number("seconds"), metavar="S",
         help=f"seconds between polls (default: 30; {DEMO_POLL_INTERVAL:g} with --demo)",
     )  # fmt: skip
     fo.add_argument(
@@ -68,17 +74,6 @@ def add_parser(commands: Any) -> None:
         help="output format (default: table)",
     )  # fmt: skip
     add_client_options(fo, demo_help="follow a live incident played by a local emulator")
-
-
-def _seconds(text: str) -> float:
-    """--poll-interval: seconds, a finite number > 0."""
-    try:
-        value = float(text)
-    except ValueError:
-        value = math.nan
-    if not math.isfinite(value) or value <= 0:
-        raise argparse.ArgumentTypeError(f"must be a number of seconds > 0: {text!r}")
-    return value
 
 
 def run(args: argparse.Namespace) -> int:
