@@ -120,6 +120,16 @@ def screenshot(session: nox.Session) -> None:
     session.run("python", "-m", "tests.timeline.screenshot", *session.posargs)
 
 
+@nox.session(name="bench_follow")
+def bench_follow(session: nox.Session) -> None:
+    """What an idle poll of follow_engagements costs with a 1,000-engagement window
+    (tests/benchmarks/bench_follow.py, ~5 s): the feed's own CPU per poll, the page
+    fetching, and their ratio. Options after ``--``: ``--engagements N``, ``--polls N``.
+    """
+    session.install("-e", ".[test]")
+    session.run("python", "tests/benchmarks/bench_follow.py", *session.posargs)
+
+
 @nox.session(name="bench_adaptive")
 def bench_adaptive(session: nox.Session) -> None:
     """Retry modes under throttling (tests/benchmarks/bench_adaptive.py, ~6 min): 16

@@ -8,14 +8,16 @@ imported at the first use, so ``import ssm_engagements`` does not load it.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import datetime
 from types import TracebackType
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from ._checkpoint import CheckpointFile
-from ._feed import FeedBase, ListPages
-from ._follow import Follow, Wait
+    from ._follow import Follow
+from ._feed import Action, FeedBase, ListPages
 from ._models import EngagementEvent
 
 
@@ -43,31 +45,30 @@ class AsyncEngagementFeed(FeedBase, AsyncIterator[EngagementEvent]):
     async def __anext__(self) -> EngagementEvent:
         if self._closed:
             raise StopAsyncIteration
+        plan = self._next_plan()
+        try:
+            action = next(plan)
+            while True:
+                try:
+                    await self._do(action)
+                except BaseException as err:
+                    action = plan.throw(err)
+                else:
+                    action = next(plan)
+        except StopIteration as done:
+            event: EngagementEvent = done.value
+            return event
+
+    async def _do(self, action: Action) -> None:
         import asyncio
 
-        state, clock = self._state, self._clock
-        sleep = self._sleep or asyncio.sleep
-        try:
-            save = self._taken()
-            if save is not None:
-                await asyncio.to_thread(save[0].write, save[1])
-            while True:
-                step = state.next_step(clock())
-                if isinstance(step, EngagementEvent):
-                    return step
-                if isinstance(step, Wait):
-                    await sleep(step.seconds)
-                    continue
-                try:
-                    async for page in self._window(step.start):
-                        state.accept(page.engagements)
-                except Exception as err:
-                    state.poll_failed(err, clock())
-                    continue
-                state.poll_succeeded(clock())
-        except Exception:
-            self._end()
-            raise
+        if isinstance(action, datetime):
+            async for page in self._window(action):
+                self._state.accept(page.engagements)
+        elif isinstance(action, functools.partial):
+            await asyncio.to_thread(action)
+        else:
+            await (self._sleep or asyncio.sleep)(action)
 
     async def aclose(self) -> None:
         """Stop following: the event last returned counts as delivered (the checkpoint
@@ -78,16 +79,13 @@ class AsyncEngagementFeed(FeedBase, AsyncIterator[EngagementEvent]):
             ConfigurationError: the checkpoint could not be written (the lock is
                 released all the same).
         """
-        if self._closed:
-            return
+        await self._close(delivered=True)
+
+    async def _close(self, *, delivered: bool) -> None:
         import asyncio
 
-        try:
-            save = self._taken()
-            if save is not None:
-                await asyncio.to_thread(save[0].write, save[1])
-        finally:
-            self._end()
+        for save in self._close_plan(delivered):
+            await asyncio.to_thread(save)
 
     async def __aenter__(self) -> AsyncEngagementFeed:
         return self
@@ -98,11 +96,9 @@ class AsyncEngagementFeed(FeedBase, AsyncIterator[EngagementEvent]):
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        if exc is None:
-            await self.aclose()
-        else:
-            # The event in hand may not have been handled: keep it for a restart.
-            self._end()
+        # Left by an exception, the event in hand may not have been handled: it stays
+        # undelivered, for a restart.
+        await self._close(delivered=exc is None)
 
 
 __all__ = ["AsyncEngagementFeed"]

@@ -65,8 +65,8 @@ class CheckpointFile:
             ) from None
         self._lock_fd = fd
 
-    def read(self) -> Any | None:
-        """The checkpoint's JSON, or None when the file does not exist.
+    def read(self) -> tuple[bool, Any]:
+        """(True, the checkpoint's JSON), or (False, None) when the file does not exist.
 
         Raises:
             ConfigurationError: naming the file, when it cannot be read or is not JSON.
@@ -75,11 +75,11 @@ class CheckpointFile:
             with open(self.path, "rb") as handle:
                 raw = handle.read()
         except FileNotFoundError:
-            return None
+            return False, None
         except OSError as err:
             raise ConfigurationError(f"cannot read the checkpoint {self.path!r}: {err}") from err
         try:
-            return json.loads(raw)
+            return True, json.loads(raw)
         except ValueError as err:  # UnicodeDecodeError included
             raise ConfigurationError(
                 f"the checkpoint {self.path!r} is corrupt (not JSON: {err})"

@@ -1,22 +1,24 @@
 """EngagementFeed: the blocking driver of a ``_follow.Follow``; what both feeds share.
 
-The driver decides nothing: it asks the Follow for the next step and does it (hand
-out an event, list every page of a window, sleep), writing the checkpoint when the
-caller comes back for another event. ``_aio_feed.AsyncEngagementFeed`` is the same
-loop with ``await``.
+``FeedBase`` turns each step of iteration, and closing, into a plan (a generator, in
+the style of ``_core``) that yields the I/O it needs: a checkpoint write
+(``functools.partial``), a sleep (a float of seconds) or a poll (the datetime its
+window starts at); the driver throws in what that I/O raised. The drivers,
+this module's ``EngagementFeed`` and ``_aio_feed.AsyncEngagementFeed``, only do that
+I/O, blocking or with ``await``; neither decides anything.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from datetime import datetime
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
-from ._follow import CheckpointMismatch, Follow, Wait, to_us
 from ._models import (
     EngagementEvent,
     TimeRange,
@@ -27,9 +29,14 @@ from .errors import ConfigurationError, ParamValidationError
 
 if TYPE_CHECKING:
     from ._checkpoint import CheckpointFile
+    from ._follow import Follow
 
 ListPages = Callable[..., Any]
 """The client's iter_pages with the feed's incident_id bound; called with time_range."""
+
+Action: TypeAlias = "functools.partial[None] | float | datetime"
+"""I/O a plan asks for: write the checkpoint (call it), sleep (seconds), or poll (list
+every page from that window start into ``Follow.accept``)."""
 
 
 def _seconds(param: str, value: object, *, allow_zero: bool) -> float:
@@ -74,6 +81,9 @@ def open_follow(
         ConfigurationError: naming the checkpoint: held by another live feed,
             unreadable, corrupt, or written for another incident_id.
     """
+    # The feed's logic loads only when a feed is made: importing the package stays cheap.
+    from ._follow import CheckpointMismatch, Follow, to_us
+
     incident = check_incident_id(incident_id)
     interval = _seconds("poll_interval", poll_interval, allow_zero=False)
     back = _seconds("lookback", lookback, allow_zero=True)
@@ -93,8 +103,8 @@ def open_follow(
 
     file = CheckpointFile(path)
     try:
-        data = file.read()
-        if data is not None:
+        found, data = file.read()
+        if found:
             state.restore(data)
     except CheckpointMismatch as err:
         file.close()
@@ -138,12 +148,51 @@ class FeedBase:
     def _window(self, start: datetime) -> Any:
         return self._list_pages(time_range=TimeRange(start_time=start))
 
-    def _taken(self) -> tuple[CheckpointFile, dict[str, Any]] | None:
-        """The caller came back: its event is delivered. The checkpoint and the data
-        to write to it, or None when there is nothing to write."""
+    def _next_plan(self) -> Generator[Action, None, EngagementEvent]:
+        """One ``next()``: the caller came back, so its event is delivered (and the
+        checkpoint written); then poll and wait until there is an event to return.
+        The driver throws in what an action raised; an error ends the feed, an
+        interrupt or a cancellation leaves it usable."""
+        state, clock = self._state, self._clock
+        try:
+            save = self._save_taken()
+            if save is not None:
+                yield save
+            while True:
+                step = state.next_step(clock())
+                if isinstance(step, EngagementEvent):
+                    return step
+                if isinstance(step, datetime):
+                    try:
+                        yield step
+                    except Exception as err:
+                        state.poll_failed(err, clock())  # raises what ends the feed
+                        continue
+                    state.poll_succeeded(clock())
+                else:
+                    yield step
+        except Exception:
+            self._end()
+            raise
+
+    def _close_plan(self, delivered: bool) -> Iterator[functools.partial[None]]:
+        """Close: the checkpoint write to make first when the event in the caller's
+        hands counts as delivered (a normal close); then release the lock."""
+        if self._closed:
+            return
+        try:
+            save = self._save_taken() if delivered else None
+            if save is not None:
+                yield save
+        finally:
+            self._end()
+
+    def _save_taken(self) -> functools.partial[None] | None:
+        """Mark the event in the caller's hands delivered; the checkpoint write that
+        records it, or None when there is nothing to write."""
         cp = self._checkpoint
         if self._state.take() and cp is not None:
-            return cp, self._state.snapshot()
+            return functools.partial(cp.write, self._state.snapshot())
         return None
 
     def _end(self) -> None:
@@ -196,28 +245,28 @@ class EngagementFeed(FeedBase, Iterator[EngagementEvent]):
     def __next__(self) -> EngagementEvent:
         if self._closed:
             raise StopIteration
-        state, clock = self._state, self._clock
+        plan = self._next_plan()
         try:
-            save = self._taken()
-            if save is not None:
-                save[0].write(save[1])
+            action = next(plan)
             while True:
-                step = state.next_step(clock())
-                if isinstance(step, EngagementEvent):
-                    return step
-                if isinstance(step, Wait):
-                    self._sleep(step.seconds)
-                    continue
                 try:
-                    for page in self._window(step.start):
-                        state.accept(page.engagements)
-                except Exception as err:
-                    state.poll_failed(err, clock())
-                    continue
-                state.poll_succeeded(clock())
-        except Exception:
-            self._end()
-            raise
+                    self._do(action)
+                except BaseException as err:
+                    action = plan.throw(err)
+                else:
+                    action = next(plan)
+        except StopIteration as done:
+            event: EngagementEvent = done.value
+            return event
+
+    def _do(self, action: Action) -> None:
+        if isinstance(action, datetime):
+            for page in self._window(action):
+                self._state.accept(page.engagements)
+        elif isinstance(action, functools.partial):
+            action()
+        else:
+            self._sleep(action)
 
     def close(self) -> None:
         """Stop following: the event last returned counts as delivered (the checkpoint
@@ -227,14 +276,8 @@ class EngagementFeed(FeedBase, Iterator[EngagementEvent]):
             ConfigurationError: the checkpoint could not be written (the lock is
                 released all the same).
         """
-        if self._closed:
-            return
-        try:
-            save = self._taken()
-            if save is not None:
-                save[0].write(save[1])
-        finally:
-            self._end()
+        for save in self._close_plan(delivered=True):
+            save()
 
     def __enter__(self) -> EngagementFeed:
         return self
@@ -245,11 +288,10 @@ class EngagementFeed(FeedBase, Iterator[EngagementEvent]):
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        if exc is None:
-            self.close()
-        else:
-            # The event in hand may not have been handled: keep it for a restart.
-            self._end()
+        # Left by an exception, the event in hand may not have been handled: it stays
+        # undelivered, for a restart.
+        for save in self._close_plan(delivered=exc is None):
+            save()
 
 
 __all__ = ["EngagementFeed", "FeedBase", "open_follow"]

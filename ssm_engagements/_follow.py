@@ -2,7 +2,9 @@
 
 A ``Follow`` is fed the pages of each poll and the current time by a driver
 (``_feed.EngagementFeed``, blocking, or ``_aio_feed.AsyncEngagementFeed``) and tells it
-what to do next: hand out an event, poll from a window start, or wait. It owns the
+what to do next (a ``Step``): hand out an event, poll from a window start, or wait.
+Steps are plain values, so the drivers (imported with the package) need nothing from
+this module, which loads at the first ``follow_engagements`` call. It owns the
 window, the seen and tracked-open sets, event order, de-duplication, pruning, the
 back-off schedule and the checkpoint's content (as plain data; ``_checkpoint`` does
 the file I/O).
@@ -24,8 +26,6 @@ from collections import deque
 from collections.abc import Iterable
 from datetime import datetime, timedelta, timezone
 from typing import Any
-
-import attrs
 
 from ._log import logger
 from ._models import Engagement, EngagementEvent
@@ -62,18 +62,10 @@ def backoff_seconds(failures: int, poll_interval: float, hint: float | None = No
     return min(delay, MAX_BACKOFF_SECONDS)
 
 
-@attrs.frozen
-class Poll:
-    """List every page of engagements that started at or after ``start``."""
-
-    start: datetime
-
-
-@attrs.frozen
-class Wait:
-    """Sleep ``seconds``, then ask again."""
-
-    seconds: float
+Step = EngagementEvent | float | datetime
+"""What a driver does next: hand out the event; sleep that many seconds (a float), then
+ask again; or list every page of engagements that started at or after the datetime,
+feeding each to ``accept``, then call ``poll_succeeded`` (or ``poll_failed``)."""
 
 
 class CheckpointMismatch(ValueError):
@@ -143,7 +135,7 @@ class Follow:
         self.dirty = True  # the checkpoint on disk (if any) lags this state
 
     # -- what to do next -----------------------------------------------------------
-    def next_step(self, now: float) -> EngagementEvent | Poll | Wait:
+    def next_step(self, now: float) -> Step:
         """The next event to hand out, else a poll to make, else a wait. ``now`` is
         epoch seconds. Call ``take`` first when the caller comes back for more."""
         queue = self._queue
@@ -153,10 +145,10 @@ class Follow:
         due = self._next_poll_at
         if due is not None and now < due:
             # A clock stepped backwards must not stretch one wait past an interval.
-            return Wait(min(due - now, max(self.poll_interval, MAX_BACKOFF_SECONDS)))
+            return min(due - now, max(self.poll_interval, MAX_BACKOFF_SECONDS))
         self._changes = {}
         start = self._poll_start = self.window_start(round(now * 1e6))
-        return Poll(from_us(start))
+        return from_us(start)
 
     def window_start(self, now_us: int) -> int:
         """Where the next poll starts (epoch microseconds, whole milliseconds): the
@@ -238,10 +230,11 @@ class Follow:
         hint = error.retry_after_seconds if isinstance(error, ServiceError) else None
         delay = backoff_seconds(self._failures, self.poll_interval, hint)
         self._next_poll_at = now + delay
+        text = str(error)
+        name = type(error).__name__
         logger.warning(
-            "follow_engagements: a poll failed (%s: %s); polling again in %.3g s",
-            type(error).__name__,
-            error,
+            "follow_engagements: a poll failed (%s); polling again in %.3g s",
+            text if text.startswith(name) else f"{name}: {text}",
             delay,
         )
         return delay
@@ -345,8 +338,7 @@ __all__ = [
     "MAX_BACKOFF_SECONDS",
     "CheckpointMismatch",
     "Follow",
-    "Poll",
-    "Wait",
+    "Step",
     "backoff_seconds",
     "from_us",
     "to_us",

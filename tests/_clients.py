@@ -68,6 +68,49 @@ class _SyncIterator(Iterator[T]):
             raise StopIteration from None
 
 
+class SyncFeed(Iterator[Any]):
+    """An AsyncEngagementFeed driven from the loop thread, used as an EngagementFeed:
+    ``next()``, ``close()``, ``with``; other attributes are the async feed's."""
+
+    def __init__(self, feed: se.AsyncEngagementFeed, run: Callable[[Any], Any]) -> None:
+        self.afeed = feed
+        self._run = run
+
+    def __getattr__(self, name: str) -> Any:  # checkpoint, closed, incident_id, _state
+        return getattr(self.afeed, name)
+
+    def __iter__(self) -> SyncFeed:
+        return self
+
+    def __next__(self) -> se.EngagementEvent:
+        try:
+            event: se.EngagementEvent = self._run(self.afeed.__anext__())
+        except StopAsyncIteration:
+            raise StopIteration from None
+        return event
+
+    def close(self) -> None:
+        self._run(self.afeed.aclose())
+
+    def __enter__(self) -> SyncFeed:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self._run(self.afeed.__aexit__(*exc))
+
+
+def set_feed_sleep(feed: Any, record: Callable[[float], object]) -> None:
+    """Replace a feed's poll-interval and back-off sleep with record(seconds)."""
+    if isinstance(feed, SyncFeed):
+
+        async def sleep(seconds: float) -> None:
+            record(seconds)
+
+        feed.afeed._sleep = sleep
+    else:
+        feed._sleep = record
+
+
 class BlockingAsyncClient:
     """An AsyncEngagementsClient used through EngagementsClient's blocking interface."""
 
@@ -88,6 +131,9 @@ class BlockingAsyncClient:
 
     def iter_engagements(self, **kwargs: Any) -> _SyncIterator[se.Engagement]:
         return _SyncIterator(self.aclient.iter_engagements(**kwargs), self._run)
+
+    def follow_engagements(self, **kwargs: Any) -> SyncFeed:
+        return SyncFeed(self.aclient.follow_engagements(**kwargs), self._run)
 
     def close(self) -> None:
         self._run(self.aclient.close())

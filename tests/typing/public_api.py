@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime, timezone
+from pathlib import Path
+from typing import Literal
 
 import ssm_engagements as se
 from ssm_engagements.errors import ServiceError, ValidationExceptionField
@@ -71,3 +73,29 @@ async def async_usage(incident: str) -> str | None:
         async for one in pages:
             print(len(one.engagements))
         return pages.resume_token
+
+
+def follow(client: se.EngagementsClient) -> list[str]:
+    said: list[str] = []
+    feed: se.EngagementFeed = client.follow_engagements(
+        incident_id="arn:aws:ssm-incidents::111122223333:incident-record/x/1",
+        poll_interval=5,
+        lookback=60.0,
+        checkpoint=Path("pager.json"),
+    )
+    with feed:
+        where: str | None = feed.checkpoint
+        for event in feed:
+            kind: Literal["started", "stopped"] = event.kind
+            said.append(f"{kind} {event.engagement.contact_arn} {where}")
+            break
+    return said
+
+
+async def follow_async(client: se.AsyncEngagementsClient) -> se.EngagementEvent | None:
+    feed: se.AsyncEngagementFeed = client.follow_engagements(since=datetime.now(timezone.utc))
+    async with feed:
+        async for event in feed:
+            return event
+    await feed.aclose()
+    return None
