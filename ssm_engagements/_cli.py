@@ -1,5 +1,5 @@
-"""The ``ssm-engagements`` command line: ``list`` engagements, draw a ``timeline``, or run
-the local ``emulator``.
+"""The ``ssm-engagements`` command line: ``list`` engagements, draw a ``timeline``,
+``follow`` engagements as they happen, or run the local ``emulator``.
 
 Stdlib argparse only. The emulator is imported only for ``--demo`` and ``emulator``;
 nothing in the library imports this module.

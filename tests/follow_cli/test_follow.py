@@ -188,7 +188,7 @@ def test_a_checkpoint_in_use_is_refused_with_exit_2(emu: Emulator, tmp_path: Pat
         with follow(emu, "--checkpoint", checkpoint) as second:
             assert second.finish() == 2
             assert second.lines == []
-            assert_one_line_error(second.stderr(), checkpoint)
+            assert_one_line_error(second.stderr(), checkpoint, "in use")
         assert first.proc.poll() is None
 
 
@@ -203,7 +203,16 @@ def test_a_checkpoint_of_another_incident_is_refused_with_exit_2(
     args = ["--incident-id", INCIDENT, "--checkpoint", checkpoint]
     with follow(emu, *args) as other:
         assert other.finish() == 2
-        assert_one_line_error(other.stderr(), checkpoint)
+        assert_one_line_error(other.stderr(), checkpoint, "incident_id")
+
+
+def test_a_corrupt_checkpoint_is_refused_with_exit_2(emu: Emulator, tmp_path: Path) -> None:
+    checkpoint = tmp_path / "follow.json"
+    checkpoint.write_text("{not json", encoding="utf-8")
+    with follow(emu, "--checkpoint", str(checkpoint)) as proc:
+        assert proc.finish() == 2
+        assert_one_line_error(proc.stderr(), str(checkpoint), "corrupt")
+    assert checkpoint.read_text(encoding="utf-8") == "{not json"  # left for the user to see
 
 
 def test_a_closed_pipe_ends_quietly_and_frees_the_checkpoint(emu: Emulator, tmp_path: Path) -> None:
