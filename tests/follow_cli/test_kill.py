@@ -125,7 +125,11 @@ def test_kill_9_at_random_moments_loses_nothing_and_repeats_only_the_event_in_ha
     truth = set(incident.truth)
     with Follower(*args, env=env) as follower:  # the last one runs until it has caught up
         while not truth <= delivered:
-            delivered.add(_event(follower.next_line()))
+            try:
+                delivered.add(_event(follower.next_line()))
+            except AssertionError as exc:
+                missing = sorted(truth - delivered)
+                raise AssertionError(f"seed {seed}: never printed {missing}") from exc
         assert follower.finish(signal.SIGINT) == 130
         runs.append([_event(line) for line in follower.lines])
 
