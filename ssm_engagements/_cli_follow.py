@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import logging
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -90,6 +91,7 @@ def run(args: argparse.Namespace) -> int:
             checkpoint=args.checkpoint,
         )  # fmt: skip
         stack.enter_context(feed)
+        stack.enter_context(_warnings_on_stderr())
         if play is not None:
             play()  # after the feed took its "now": the first pages are news
         note(f"following engagements, polling every {interval:g} s; press Ctrl-C to stop")
@@ -99,6 +101,29 @@ def run(args: argparse.Namespace) -> int:
             write(event, sys.stdout)
             sys.stdout.flush()
     return 0  # not reached: the feed never ends by itself
+
+
+class _NoteHandler(logging.Handler):
+    def emit(self, record: logging.LogRecord) -> None:
+        note(f"warning: {' '.join(record.getMessage().split())}")  # one line, as errors are
+
+
+@contextlib.contextmanager
+def _warnings_on_stderr() -> Iterator[None]:
+    """Show the feed's warnings (a poll failed; when it polls again) as notes on stderr,
+    unless ``SSM_ENGAGEMENTS_LOG`` already logs there: a follower must not look idle
+    while it cannot reach the service."""
+    from ._log import logger
+
+    if any(getattr(h, "_ssm_engagements", False) for h in logger.handlers):
+        yield
+        return
+    handler = _NoteHandler(logging.WARNING)
+    logger.addHandler(handler)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
 
 
 def _demo(stack: contextlib.ExitStack) -> tuple[EngagementsClient, Callable[[], object]]:

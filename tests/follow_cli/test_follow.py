@@ -245,6 +245,16 @@ def test_a_closed_pipe_ends_quietly_and_frees_the_checkpoint(emu: Emulator, tmp_
         assert again.events(1)[0]["EngagementArn"] == engagement(2, start)["EngagementArn"]
 
 
+def test_a_failed_poll_is_a_warning_and_the_feed_goes_on(emu: Emulator) -> None:
+    emu.inject("http503")  # the first poll fails (one attempt per request here)
+    emu.add_engagements(engagement(1, utc_now_ms() - timedelta(minutes=1)))
+    with follow(emu, "--output", "jsonl") as proc:
+        assert proc.events(1)[0]["event"] == "started"  # from the next poll
+        warnings = [line for line in proc.stderr().splitlines() if "warning:" in line]
+    assert len(warnings) == 1, warnings
+    assert "poll failed" in warnings[0] and "polling again in" in warnings[0]
+
+
 def test_a_service_error_exits_1(emu: Emulator) -> None:
     env = cli_env(emu, AWS_SECRET_ACCESS_KEY="not-the-emulators-key")
     with Follower("--endpoint-url", emu.url, env=env) as proc:
