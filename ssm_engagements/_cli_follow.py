@@ -7,7 +7,7 @@ import contextlib
 import json
 import logging
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -109,7 +109,7 @@ class _NoteHandler(logging.Handler):
 
 
 @contextlib.contextmanager
-def _warnings_on_stderr() -> Iterator[None]:
+def _warnings_on_stderr() -> Generator[None, None, None]:
     """Show the feed's warnings (a poll failed; when it polls again) as notes on stderr,
     unless ``SSM_ENGAGEMENTS_LOG`` already logs there: a follower must not look idle
     while it cannot reach the service."""
