@@ -1,5 +1,5 @@
-"""The ``ssm-engagements`` command line: ``list`` engagements, draw a ``timeline``, or run
-the local ``emulator``.
+"""The ``ssm-engagements`` command line: ``list`` engagements, draw a ``timeline``,
+``follow`` engagements as they happen, or run the local ``emulator``.
 
 Stdlib argparse only. The emulator is imported only for ``--demo`` and ``emulator``;
 nothing in the library imports this module.
@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from datetime import datetime, timezone
 from typing import NoReturn
 
-from . import _cli_time, _cli_timeline
+from . import _cli_follow, _cli_time, _cli_timeline
 from ._cli_base import (
     DEMO_MAX_ITEMS,
     PROG,
@@ -54,6 +54,7 @@ Examples:
   {PROG} list --demo                       # the demo incident, from a local emulator
   {PROG} list --region us-east-2 --output json
   {PROG} timeline --demo -o timeline.html  # who was paged, when: a picture
+  {PROG} follow --demo                     # engagements as they start and stop, live
   {PROG} emulator --demo-data              # a local endpoint for boto3 / the AWS CLI
 
 Run '{PROG} COMMAND --help' for a command's options."""
@@ -141,6 +142,7 @@ def _parser() -> argparse.ArgumentParser:
     )  # fmt: skip
 
     _cli_timeline.add_parser(commands)
+    _cli_follow.add_parser(commands)
 
     emu = commands.add_parser(
         "emulator", help="run a local ListEngagements endpoint", epilog=_EMULATOR_EXAMPLES,

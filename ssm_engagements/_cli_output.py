@@ -9,13 +9,13 @@ from typing import TextIO
 
 from ._models import Engagement
 
-__all__ = ["FIELDS", "Output"]
+__all__ = ["FIELDS", "Output", "resource_name", "to_wire"]
 
 FIELDS = ("EngagementArn", "ContactArn", "Sender", "IncidentId", "StartTime", "StopTime")
 """The AWS CLI's member names, in its order."""
 
 
-def _wire(item: Engagement) -> dict[str, str]:
+def to_wire(item: Engagement) -> dict[str, str]:
     """The AWS CLI's shape: PascalCase keys, ISO-8601 UTC times, absent members left out."""
     values = (item.engagement_arn, item.contact_arn, item.sender, item.incident_id)
     times = tuple(t.isoformat() if t else None for t in (item.start_time, item.stop_time))
@@ -57,10 +57,10 @@ class Output:
         if self.table is not None:
             self.table.row(item)
         elif self.fmt == "csv":
-            wire = {} if item is None else _wire(item)
+            wire = {} if item is None else to_wire(item)
             self.csv.writerow([wire.get(name, "") for name in FIELDS] if wire else FIELDS)
         elif item is not None:
-            self.stream.write(json.dumps(_wire(item), separators=(",", ":")) + "\n")
+            self.stream.write(json.dumps(to_wire(item), separators=(",", ":")) + "\n")
 
     def end(self, next_token: str | None, *, complete: bool) -> None:
         """After the last page, or on failure (``complete`` False) with what was fetched."""
@@ -68,14 +68,14 @@ class Output:
             if complete and not self.started:
                 self.page(())  # an empty listing still gets its header
         elif complete or self.kept:  # a failed json listing prints only what it has
-            doc: dict[str, object] = {"Engagements": [_wire(e) for e in self.kept]}
+            doc: dict[str, object] = {"Engagements": [to_wire(e) for e in self.kept]}
             if next_token:
                 doc["NextToken"] = next_token
             self.stream.write(json.dumps(doc, indent=4) + "\n")
             self.stream.flush()
 
 
-def _resource(arn: str | None) -> str:
+def resource_name(arn: str | None) -> str:
     """An ARN's resource without its type ("...:contact/akuam" -> "akuam"); other text as is."""
     parts = (arn or "-").split(":", 5)
     return parts[5].split("/", 1)[-1] if len(parts) == 6 and parts[0] == "arn" else arn or "-"
@@ -105,7 +105,7 @@ class _Column:
 # the engagement's ARN. A narrow terminal leaves columns out from the right; spare width
 # goes to INCIDENT, CONTACT, SENDER, in that order.
 _COLUMNS = (
-    _Column("CONTACT", 20, 32, lambda e: _resource(e.contact_arn), wide=24),
+    _Column("CONTACT", 20, 32, lambda e: resource_name(e.contact_arn), wide=24),
     _Column("START (UTC)", 19, 19, lambda e: _time(e.start_time)),
     _Column("STOP (UTC)", 19, 19, lambda e: _time(e.stop_time)),
     _Column("SENDER", 13, 16, lambda e: e.sender or "-", wide=14),
@@ -114,7 +114,7 @@ _COLUMNS = (
         20,
         64,
         lambda e: e.incident_id or "-",
-        lambda e: _resource(e.incident_id),
+        lambda e: resource_name(e.incident_id),
         wide=100,
     ),
     # 112: an engagement ARN with a 32-character contact name.

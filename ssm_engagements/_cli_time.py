@@ -18,7 +18,7 @@ _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
 _RELATIVE = re.compile(r"-(?:\d+[smhdw])+", re.ASCII)
 _PART = re.compile(r"(\d+)([smhdw])", re.ASCII)
 _MAX_BACK = timedelta(days=100 * 366)  # keeps now - offset inside datetime's range
-_OPTIONS = ("--start", "--end", "--now")
+_OPTIONS = ("--start", "--end", "--now", "--since")
 
 
 def timestamp(text: str) -> datetime:

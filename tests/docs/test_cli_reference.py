@@ -41,6 +41,7 @@ def _documented(heading: str) -> set[str]:
     ("command", "heading"),
     [((), "# Command line"), (("list",), "## `ssm-engagements list`"),
      (("timeline",), "## `ssm-engagements timeline`"),
+     (("follow",), "## `ssm-engagements follow`"),
      (("emulator",), "## `ssm-engagements emulator`")],
 )  # fmt: skip
 def test_the_page_documents_exactly_the_options_of_help(
