@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Generic, TypeVar
 from ._aio_transport import AioTransport
 from ._core import CallCore, Send, Sleep, Step
 from ._models import ListEngagementsResponse
+from ._scrub import client_secrets, scrub
 from .errors import ConfigurationError
 
 if TYPE_CHECKING:
@@ -76,6 +77,9 @@ class AsyncCaller(CallCore):
                 step = plan.send(reply)
             except StopIteration as done:
                 return done.value  # type: ignore[no-any-return]
+            except BaseException as exc:  # the one exit of every error: no secret leaves
+                scrub(exc, client_secrets(self._config, self._credentials))
+                raise
             reply = await self._perform(step)
 
     async def _perform(self, step: Step) -> object:
@@ -92,7 +96,8 @@ class AsyncCaller(CallCore):
                 return credentials.for_signing()
             return await self._resolve_credentials.run()
         except BaseException as exc:
-            return exc
+            # before the plan (and its hooks) see it
+            return scrub(exc, client_secrets(self._config, self._credentials))
 
 
 class _OffLoop(Generic[T]):

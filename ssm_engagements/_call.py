@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from ._core import CallCore, Send, Sleep, Step
 from ._models import ListEngagementsResponse
+from ._scrub import client_secrets, scrub
 from ._transport import Transport
 
 if TYPE_CHECKING:
@@ -41,6 +42,9 @@ class Caller(CallCore):
                 step = plan.send(reply)
             except StopIteration as done:
                 return done.value  # type: ignore[no-any-return]
+            except BaseException as exc:  # the one exit of every error: no secret leaves
+                scrub(exc, client_secrets(self._config, self._credentials))
+                raise
             reply = self._perform(step)
 
     def _perform(self, step: Step) -> object:
@@ -52,4 +56,5 @@ class Caller(CallCore):
                 return self.sleep(step.seconds)
             return self._credentials.for_signing()
         except BaseException as exc:  # KeyboardInterrupt too: the plan re-raises it
-            return exc
+            # before the plan (and its hooks) see it
+            return scrub(exc, client_secrets(self._config, self._credentials))

@@ -9,7 +9,8 @@ at most once and only when a profile value is needed. The client builds one hold
 given ``session_factory``, ``resolve_config`` ignores its ``session`` and ``profile_name``.
 
 Bad settings raise ConfigurationError naming the setting, the rule and the value; missing
-credentials raise NoCredentialsError. No message or repr ever holds a secret.
+credentials raise NoCredentialsError. No message or repr ever holds a secret: a value that
+quotes one (a secret pasted into the wrong variable) is scrubbed (see _scrub).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import attrs
 
 from ._credentials import CredentialSource
 from ._endpoint import CONTROL_RE, check_endpoint, environ_proxies, resolve_endpoint
+from ._scrub import scrubbing_environment
 from ._session import SessionHolder, first_setting, lazy_session, profile_errors
 from ._version import __version__
 from .errors import ConfigurationError
@@ -128,6 +130,7 @@ def _base_user_agent() -> str:
     )
 
 
+@scrubbing_environment
 def resolve_config(
     region_name: str | None = None,
     *,
