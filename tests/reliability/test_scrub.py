@@ -14,7 +14,6 @@ import pickle
 import socket
 import traceback
 from collections.abc import Iterator
-from typing import Any
 from urllib.parse import quote, unquote
 
 import pytest
@@ -55,19 +54,13 @@ def _forms(password: str) -> set[str]:
 
 
 def _chain(error: BaseException) -> Iterator[BaseException]:
-    """error, its causes and contexts, and the errors botocore keeps in its kwargs."""
-    pending: list[object] = [error]
+    """error and its causes and contexts (botocore's kwargs["error"] is its context)."""
     seen: set[int] = set()
-    while pending:
-        err = pending.pop()
-        if not isinstance(err, BaseException) or id(err) in seen:
-            continue
-        seen.add(id(err))
-        yield err
-        kwargs: Any = getattr(err, "kwargs", None)
-        pending += [err.__cause__, err.__context__]
-        if isinstance(kwargs, dict):
-            pending += list(kwargs.values())
+    found: BaseException | None = error
+    while found is not None and id(found) not in seen:
+        seen.add(id(found))
+        yield found
+        found = found.__cause__ or found.__context__
 
 
 def _every_text(error: BaseException) -> str:
