@@ -39,8 +39,16 @@ _REGION_RE = re.compile(r"^[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?$")
 
 
 def _redact_proxies(proxies: Mapping[str, str]) -> str:
-    # Proxy URLs may carry user:password; keep them out of reprs.
-    return repr({k: re.sub(r"//[^/@]*@", "//***@", v) for k, v in proxies.items()})
+    # Proxy URLs may carry user:password; keep them out of reprs. The last "@" ends
+    # the user info: a password may hold "/" or "@" unescaped.
+    shown: dict[str, str] = {}
+    for scheme, url in proxies.items():
+        head, sep, rest = url.partition("://")
+        if not sep:
+            head, rest = "", url
+        userinfo, at, host = rest.rpartition("@")
+        shown[scheme] = f"{head}{sep}***@{host}" if at and userinfo else url
+    return repr(shown)
 
 
 @attrs.frozen(kw_only=True)

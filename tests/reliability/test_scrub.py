@@ -99,6 +99,7 @@ def test_a_hostile_proxy_password_is_in_no_error(
         client.list_engagements()
     # The credentials too: they were resolved before the request was sent.
     _assert_clean(_every_text(info.value), _forms(password) | set(CANARIES))
+    _assert_clean(repr(client) + repr(client._config), _forms(password))
 
 
 @pytest.mark.usefixtures("no_proxy_bypass")
