@@ -64,12 +64,14 @@ def proxy_secrets(url: str) -> list[str]:
 
 
 _URL_DELIMITERS = "/?#@:[]"
-_MIN_PIECE = 4  # shorter pieces would blank out ordinary words of every message
+# Shorter secrets and pieces are left: they would blank out ordinary words and fields
+# of every message (an error code holds an "x"), and say little of a secret.
+_MIN_SECRET = 4
 
 
 def _pieces(userinfo: str, password_at: int) -> list[str]:
     """The runs of userinfo between URL delimiters (or its ends) that hold part of the
-    password and are at least _MIN_PIECE long."""
+    password and are at least _MIN_SECRET long."""
     cuts = [i for i, char in enumerate(userinfo) if char in _URL_DELIMITERS]
     starts = [0, *(i + 1 for i in cuts)]
     ends = [*cuts, len(userinfo)]
@@ -77,7 +79,7 @@ def _pieces(userinfo: str, password_at: int) -> list[str]:
         userinfo[start:end]
         for start in starts
         for end in ends
-        if end - start >= _MIN_PIECE and end > password_at
+        if end - start >= _MIN_SECRET and end > password_at
     ]
 
 
@@ -142,13 +144,12 @@ def _forms(secrets: tuple[str, ...]) -> tuple[str, ...]:
 
     forms: set[str] = set()
     for secret in secrets:
-        if not secret:
+        if len(secret) < _MIN_SECRET:
             continue
         for text in (secret, unquote(secret)):
             for form in (text, quote(text, safe=""), quote(text, safe="").lower()):
                 forms |= {form, form.replace("/", "\\/"), ascii(form)[1:-1]}
                 forms.add(repr(form.encode())[2:-1])
-    forms.discard("")
     return tuple(sorted(forms, key=len, reverse=True))  # the longest first: no half-hidden
 
 
