@@ -48,12 +48,16 @@ class Caller:
                 try:
                     reply = self._perform(step)
                 except BaseException as exc:  # KeyboardInterrupt too: the plan ends on it
-                    step = plan.throw(exc)
+                    # Scrubbed before the plan (and its hooks) see it.
+                    step = plan.throw(self.core.scrubbed(exc, self._credentials))
                 else:
                     step = plan.send(reply)
         except StopIteration as done:
             page: ListEngagementsResponse = done.value
             return page
+        except BaseException as exc:  # the one exit of every error: no secret leaves
+            error = self.core.scrubbed(exc, self._credentials)
+        raise error  # outside the handler, so a stand-in does not chain the original
 
     def _perform(self, step: Step) -> object:
         """Do what step asks; its result."""

@@ -9,7 +9,8 @@ at most once and only when a profile value is needed. The client builds one hold
 given ``session_factory``, ``resolve_config`` ignores its ``session`` and ``profile_name``.
 
 Bad settings raise ConfigurationError naming the setting, the rule and the value; missing
-credentials raise NoCredentialsError. No message or repr ever holds a secret.
+credentials raise NoCredentialsError. No message or repr ever holds a secret: a value that
+quotes one (a secret pasted into the wrong variable) is scrubbed (see _scrub).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ import attrs
 from ._constraints import REGION_RE as _REGION_RE
 from ._credentials import CredentialSource
 from ._endpoint import CONTROL_RE, check_endpoint, environ_proxies, resolve_endpoint
+from ._scrub import scrubbing_environment
 from ._session import SessionHolder, first_setting, lazy_session, profile_errors
 from ._version import __version__
 from .errors import ConfigurationError
@@ -36,8 +38,16 @@ __all__ = ["ClientConfig", "CredentialSource", "SessionHolder", "lazy_session", 
 
 
 def _redact_proxies(proxies: Mapping[str, str]) -> str:
-    # Proxy URLs may carry user:password; keep them out of reprs.
-    return repr({k: re.sub(r"//[^/@]*@", "//***@", v) for k, v in proxies.items()})
+    # Proxy URLs may carry user:password; keep them out of reprs. The last "@" ends
+    # the user info: a password may hold "/" or "@" unescaped.
+    shown: dict[str, str] = {}
+    for scheme, url in proxies.items():
+        head, sep, rest = url.partition("://")
+        if not sep:
+            head, rest = "", url
+        userinfo, at, host = rest.rpartition("@")
+        shown[scheme] = f"{head}{sep}***@{host}" if at and userinfo else url
+    return repr(shown)
 
 
 @attrs.frozen(kw_only=True)
@@ -127,6 +137,7 @@ def _base_user_agent() -> str:
     )
 
 
+@scrubbing_environment
 def resolve_config(
     region_name: str | None = None,
     *,

@@ -87,7 +87,7 @@ def _is_engagement_tuple(type_: object) -> bool:
     return type_ == tuple[Engagement, ...]
 
 
-def _build() -> cattrs.Converter:
+def _build() -> _Reference:
     import cattrs
     from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
@@ -95,30 +95,28 @@ def _build() -> cattrs.Converter:
     conv.register_structure_hook(str, _strict_str)
     conv.register_structure_hook(datetime, _timestamp)
     conv.register_unstructure_hook(datetime, to_epoch)
-    conv.register_structure_hook(
+    # The generated functions are kept as well as registered: the Converter's hook
+    # lookups (get_structure_hook, get_unstructure_hook) are newer than cattrs 23.2.
+    engagement = make_dict_structure_fn(
         Engagement,
-        make_dict_structure_fn(
-            Engagement,
-            conv,
-            engagement_arn=override(rename="EngagementArn"),
-            contact_arn=override(rename="ContactArn"),
-            sender=override(rename="Sender"),
-            incident_id=override(rename="IncidentId"),
-            start_time=override(rename="StartTime"),
-            stop_time=override(rename="StopTime"),
-        ),
+        conv,
+        engagement_arn=override(rename="EngagementArn"),
+        contact_arn=override(rename="ContactArn"),
+        sender=override(rename="Sender"),
+        incident_id=override(rename="IncidentId"),
+        start_time=override(rename="StartTime"),
+        stop_time=override(rename="StopTime"),
     )
+    conv.register_structure_hook(Engagement, engagement)
     conv.register_structure_hook_func(_is_engagement_tuple, _engagement_list)
-    conv.register_structure_hook(
+    response = make_dict_structure_fn(
         ListEngagementsResponse,
-        make_dict_structure_fn(
-            ListEngagementsResponse,
-            conv,
-            engagements=override(rename="Engagements"),
-            next_token=override(rename="NextToken"),
-            request_id=override(omit=True),
-        ),
+        conv,
+        engagements=override(rename="Engagements"),
+        next_token=override(rename="NextToken"),
+        request_id=override(omit=True),
     )
+    conv.register_structure_hook(ListEngagementsResponse, response)
     conv.register_unstructure_hook(
         TimeRange,
         make_dict_unstructure_fn(
@@ -129,19 +127,17 @@ def _build() -> cattrs.Converter:
             end_time=override(rename="EndTime"),
         ),
     )
-    conv.register_unstructure_hook(
+    request = make_dict_unstructure_fn(
         ListEngagementsRequest,
-        make_dict_unstructure_fn(
-            ListEngagementsRequest,
-            conv,
-            _cattrs_omit_if_default=True,
-            incident_id=override(rename="IncidentId"),
-            max_results=override(rename="MaxResults"),
-            next_token=override(rename="NextToken"),
-            time_range=override(rename="TimeRangeValue"),
-        ),
+        conv,
+        _cattrs_omit_if_default=True,
+        incident_id=override(rename="IncidentId"),
+        max_results=override(rename="MaxResults"),
+        next_token=override(rename="NextToken"),
+        time_range=override(rename="TimeRangeValue"),
     )
-    return conv
+    conv.register_unstructure_hook(ListEngagementsRequest, request)
+    return _Reference(conv, engagement, response, request)
 
 
 class _Reference:
@@ -149,16 +145,18 @@ class _Reference:
 
     __slots__ = ("converter", "structure_engagement", "structure_response", "unstructure_request")
 
-    def __init__(self, converter: cattrs.Converter) -> None:
+    def __init__(
+        self, converter: cattrs.Converter, engagement: Any, response: Any, request: Any
+    ) -> None:
         self.converter = converter
-        self.structure_engagement: Any = converter.get_structure_hook(Engagement)
-        self.structure_response: Any = converter.get_structure_hook(ListEngagementsResponse)
-        self.unstructure_request: Any = converter.get_unstructure_hook(ListEngagementsRequest)
+        self.structure_engagement: Any = engagement
+        self.structure_response: Any = response
+        self.unstructure_request: Any = request
 
 
 @functools.cache
 def _reference() -> _Reference:
-    return _Reference(_build())
+    return _build()
 
 
 def get_converter() -> cattrs.Converter:

@@ -50,6 +50,7 @@ from ._retry import (
     is_throttle,
     retry_cost,
 )
+from ._scrub import client_secrets, scrub
 from ._timestamps import UTC
 from ._wire import NEED_CREDENTIALS, RawResponse, Send, Sleep, Step
 from .errors import ResponseParseError, ServiceError, SSMContactsError, TransportError
@@ -57,7 +58,7 @@ from .errors import ResponseParseError, ServiceError, SSMContactsError, Transpor
 if TYPE_CHECKING:
     from botocore.awsrequest import AWSPreparedRequest
 
-    from ._config import ClientConfig
+    from ._config import ClientConfig, CredentialSource
 
 Plan = Generator[Step, Any, ListEngagementsResponse]
 
@@ -129,6 +130,13 @@ class CallCore:
     def max_attempts(self) -> int:
         """Attempts per call, the first included."""
         return self._config.max_attempts
+
+    def scrubbed(self, exc: BaseException, credentials: CredentialSource) -> BaseException:
+        """exc with its cause chain rewritten without the secrets this client knows (its
+        credentials' secret key and token, its proxies' user info), whatever the library
+        that raised it printed; a stand-in of the same type where it cannot be rewritten
+        in place. For the drivers: every exception they throw into the plan or let out."""
+        return scrub(exc, client_secrets(self._config, credentials))
 
     def prepare(self) -> None:
         """The first request's one-time blocking work (imports of botocore's signer and

@@ -118,6 +118,12 @@ class CredentialSource:
             raise NoCredentialsError(_NO_CREDENTIALS)
         return frozen
 
+    def resolved(self) -> object | None:
+        """The credentials resolved so far (None before the first request), as they are:
+        neither resolved nor refreshed by this call."""
+        resolved: object | None = self._resolved
+        return resolved
+
     def may_block(self) -> bool:
         """True when for_signing() may do blocking I/O: the first resolution (files,
         SSO, credential_process, instance metadata), or refreshable credentials due for

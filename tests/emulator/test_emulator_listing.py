@@ -7,6 +7,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
+import botocore
 import pytest
 
 from ssm_engagements.emulator import Emulator
@@ -87,6 +88,11 @@ def test_time_range_filter_has_inclusive_bounds(emu: Emulator, client: Any) -> N
     assert _arns(only_end["Engagements"]) == [engagement(0)["EngagementArn"]]
 
 
+@pytest.mark.skipif(
+    tuple(int(part) for part in botocore.__version__.split(".")[:3]) < (1, 40, 46),
+    reason="needs boto3/botocore 1.40.46, the first to send timestamps with milliseconds "
+    "(older releases truncate them to whole seconds)",
+)
 def test_time_range_bounds_compare_at_millisecond_precision(emu: Emulator, client: Any) -> None:
     emu.add_engagements(engagement(0, StartTime="2022-08-16T18:48:50.153Z"))
     at = datetime(2022, 8, 16, 18, 48, 50, 153000, tzinfo=UTC)
