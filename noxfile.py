@@ -232,8 +232,7 @@ MUTATE: dict[str, tuple[str, ...]] = {
     "_retry": ("ssm_engagements._retry.*",),
     "_ratelimit": ("ssm_engagements._ratelimit.*",),
     "emulator._sigv4": ("ssm_engagements.emulator._sigv4.*",),
-    # Its escaping only: _esc in timeline.py, all of the timeline package's _escape.
-    "timeline": ("ssm_engagements.timeline.x__esc__mutmut_*", "ssm_engagements.timeline._escape.*"),
+    "timeline._escape": ("ssm_engagements.timeline._escape.*",),
 }
 
 _KILLED = {1, 3}  # a failing test; pytest's internal error while running it
