@@ -18,6 +18,7 @@ from ssm_engagements.testing import FakeClock
 from tests.core._plan import (
     CREDENTIALS,
     RawResponse,
+    Recorder,
     Run,
     drive,
     error,
@@ -26,7 +27,6 @@ from tests.core._plan import (
     page,
     response,
 )
-from tests.core.test_plan import Recorder
 
 TOKEN = "FwoGZXIvYXdzEXAMPLE/session+token"
 WITH_TOKEN = ReadOnlyCredentials("AKIDEXAMPLE", "secret", TOKEN)
