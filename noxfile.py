@@ -269,8 +269,7 @@ MUTATE: dict[str, tuple[str, ...]] = {
     "_retry": ("ssm_engagements._retry.*",),
     "_ratelimit": ("ssm_engagements._ratelimit.*",),
     "emulator._sigv4": ("ssm_engagements.emulator._sigv4.*",),
-    # Its escaping only: _esc in timeline.py, all of the timeline package's _escape.
-    "timeline": ("ssm_engagements.timeline.x__esc__mutmut_*", "ssm_engagements.timeline._escape.*"),
+    "timeline._escape": ("ssm_engagements.timeline._escape.*",),
 }
 
 _KILLED = {1, 3}  # a failing test; pytest's internal error while running it
@@ -280,11 +279,13 @@ _TIMED_OUT = {24, -24, 36, 152, 255}  # a mutant that hangs is caught too
 @nox.session
 def mutate(session: nox.Session) -> None:
     """Mutation testing (mutmut) of the decision modules (MUTATE above) against the pure
-    suite (tests/core) and the emulator's SigV4 tests; about a minute per module.
+    suite (tests/core), the emulator's SigV4 tests and the timeline's rendering tests;
+    one to two minutes per module.
 
-    ``nox -s mutate -- _walk _tokens`` mutates only those. Prints each module's score
-    (killed / mutants) and every survivor; ``mutmut show NAME`` (in .nox/mutate) prints
-    a survivor's diff. Results stay in mutants/ (git-ignored) until the next run.
+    ``nox -s mutate -- _core`` or ``-- _walk _tokens`` mutates only those. Prints each
+    module's score (killed / mutants) and every survivor; ``mutmut show NAME`` (in
+    .nox/mutate) prints a survivor's diff. Results stay in mutants/ (git-ignored) until
+    the next run.
     """
     session.install("-e", ".[dev]")
     chosen = list(session.posargs) or list(MUTATE)

@@ -23,6 +23,7 @@ from ssm_engagements._config import resolve_config
 from ssm_engagements._core import CallCore, RateLimiter
 from ssm_engagements._retry import RetryQuota
 from ssm_engagements._wire import NEED_CREDENTIALS, RawResponse, Send, Sleep, Step
+from ssm_engagements.hooks import Hook
 from ssm_engagements.testing import FakeClock
 
 CREDENTIALS = ReadOnlyCredentials("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", None)
@@ -85,6 +86,32 @@ class Run:
             "credentials" if step is NEED_CREDENTIALS else type(step).__name__.lower()
             for step in self.steps
         ]
+
+
+class Recorder(Hook):
+    """A hook that logs every event it hears, with its name (several may share a log)."""
+
+    def __init__(self, name: str = "r", log: list[tuple[str, str, Any]] | None = None) -> None:
+        self.name = name
+        self.log: list[tuple[str, str, Any]] = [] if log is None else log
+
+    def on_call_start(self, event: Any) -> None:
+        self.log.append((self.name, "on_call_start", event))
+
+    def on_attempt(self, event: Any) -> None:
+        self.log.append((self.name, "on_attempt", event))
+
+    def on_retry(self, event: Any) -> None:
+        self.log.append((self.name, "on_retry", event))
+
+    def on_call_end(self, event: Any) -> None:
+        self.log.append((self.name, "on_call_end", event))
+
+    def names(self) -> list[str]:
+        return [method for name, method, _ in self.log if name == self.name]
+
+    def of(self, method: str) -> list[Any]:
+        return [event for name, m, event in self.log if name == self.name and m == method]
 
 
 def make_core(

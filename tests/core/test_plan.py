@@ -21,12 +21,12 @@ from ssm_engagements import (
 from ssm_engagements._ratelimit import AdaptiveRateLimiter
 from ssm_engagements._retry import RetryQuota
 from ssm_engagements.errors import CassetteMissError
-from ssm_engagements.hooks import Hook
 from ssm_engagements.testing import FakeClock
 from tests.core._plan import (
     LATENCY,
     START,
     RawResponse,
+    Recorder,
     drive,
     error,
     http_date,
@@ -302,30 +302,6 @@ def test_a_skewed_date_on_another_error_is_not_a_skew() -> None:
 
 
 # -- time: metadata and hooks from the fake clock -------------------------------------
-
-
-class Recorder(Hook):
-    def __init__(self, name: str = "r", log: list[tuple[str, str, Any]] | None = None) -> None:
-        self.name = name
-        self.log: list[tuple[str, str, Any]] = [] if log is None else log
-
-    def on_call_start(self, event: Any) -> None:
-        self.log.append((self.name, "on_call_start", event))
-
-    def on_attempt(self, event: Any) -> None:
-        self.log.append((self.name, "on_attempt", event))
-
-    def on_retry(self, event: Any) -> None:
-        self.log.append((self.name, "on_retry", event))
-
-    def on_call_end(self, event: Any) -> None:
-        self.log.append((self.name, "on_call_end", event))
-
-    def names(self) -> list[str]:
-        return [method for name, method, _ in self.log if name == self.name]
-
-    def of(self, method: str) -> list[Any]:
-        return [event for name, m, event in self.log if name == self.name and m == method]
 
 
 def test_hooks_hear_each_stage_in_order_with_times_from_the_clock() -> None:
