@@ -7,7 +7,6 @@ import json
 import socket
 import struct
 import threading
-import time
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -40,8 +39,9 @@ class Seen:
 @attrs.frozen
 class Reply:
     """An answer: status, body (dict -> JSON) and headers; ``action`` for faults:
-    "reset" (close with no answer), "truncate" (half the body), "stall" (sleep
-    ``delay`` seconds first)."""
+    "reset" (close with no answer), "truncate" (half the body); ``delay`` seconds to wait
+    before answering, cut short when the server closes (a test that wants a reply never
+    to come gives a delay far past its client's read timeout and costs nothing for it)."""
 
     status: int = 200
     body: bytes | dict[str, Any] | list[Any] | str = b""
@@ -106,6 +106,7 @@ class ScriptedServer:
         self._queue: deque[Responder] = deque()
         self.fallback: Responder | None = None
         self._lock = threading.Lock()
+        self._closing = threading.Event()
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -151,8 +152,9 @@ class ScriptedServer:
             else:
                 responder = self.fallback or Reply(599, b"script exhausted")
         reply = responder if isinstance(responder, Reply) else responder(seen)
-        if reply.delay:
-            time.sleep(reply.delay)
+        if reply.delay and self._closing.wait(reply.delay):
+            handler.close_connection = True
+            return
         if reply.action == "reset":
             # SO_LINGER 0 makes close() send RST instead of a graceful FIN.
             handler.connection.setsockopt(
@@ -180,6 +182,7 @@ class ScriptedServer:
         handler.wfile.write(data)
 
     def close(self) -> None:
+        self._closing.set()
         self._server.shutdown()
         self._server.server_close()
 

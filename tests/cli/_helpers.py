@@ -138,7 +138,7 @@ def run_in_terminal(
         proc = subprocess.Popen([*COMMAND, *args], env=env, stdin=subprocess.DEVNULL, **streams)
         os.close(slave)
         chunks: list[bytes] = []
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + HANG_SECONDS
         try:
             while time.monotonic() < deadline:
                 ready, _, _ = select.select([master], [], [], 0.1)

@@ -22,7 +22,7 @@ from botocore.credentials import Credentials
 
 from ssm_engagements import EngagementsClient
 from ssm_engagements.emulator import Emulator
-from tests.cli._helpers import cli_env, read_lines_until, start
+from tests.cli._helpers import HANG_SECONDS, cli_env, read_lines_until, start
 
 TARGET = "SSMContacts.ListEngagements"
 
@@ -178,7 +178,7 @@ def serving(*args: str) -> Iterator[Served]:
         served = Served(proc, "".join(lines))
         yield served
         proc.send_signal(signal.SIGINT)
-        assert proc.wait(timeout=5) == 130
+        assert proc.wait(timeout=HANG_SECONDS) == 130
         assert proc.stderr is not None
         served.stderr = proc.stderr.read()
     finally:

@@ -14,7 +14,6 @@ import os
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -34,6 +33,22 @@ UTC = timezone.utc
 def emu() -> Iterator[Emulator]:
     with Emulator(engagements=[wire_engagement(n) for n in range(60)]) as emulator:
         yield emulator
+
+
+# Seconds: a bound on waits that only a hang reaches, never a measure of speed.
+HANG_GUARD = 30.0
+# Seconds a delayed answer waits: the cancel after the request's arrival comes first
+# on any machine that is not hung.
+ANSWER_AFTER = 5.0
+
+
+async def _until(condition: Any, what: str) -> None:
+    """Return once ``condition()`` holds; AssertionError naming ``what`` after HANG_GUARD."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + HANG_GUARD
+    while not condition():
+        assert loop.time() < deadline, f"no {what} within {HANG_GUARD} s"
+        await asyncio.sleep(0.005)
 
 
 def _open_fds() -> int:
@@ -132,9 +147,12 @@ def test_cancelling_mid_request_leaves_the_client_usable_and_leaks_nothing(emu: 
             await client.list_engagements(max_results=1)  # the pool is warm
             before = _open_fds()
             for _ in range(10):
-                emu.inject("delay", seconds=0.5)
+                # The cancel comes as soon as the request has arrived, long before the
+                # answer (a bound no loaded machine reaches): it is mid-request.
+                emu.inject("delay", seconds=ANSWER_AFTER)
+                sent = len(emu.requests)
                 task = asyncio.ensure_future(client.list_engagements(max_results=1))
-                await asyncio.sleep(0.05)
+                await _until(lambda n=sent: len(emu.requests) > n, "the request to arrive")
                 task.cancel()
                 with pytest.raises(asyncio.CancelledError):
                     await task
@@ -142,7 +160,10 @@ def test_cancelling_mid_request_leaves_the_client_usable_and_leaks_nothing(emu: 
             emu.add_engagements(*[wire_engagement(n) for n in range(60)])
             for _ in range(10):
                 assert len((await client.list_engagements(max_results=2)).engagements) == 2
-            await asyncio.sleep(1.0)  # the emulator's delayed handlers finish and close
+            # The emulator (in this process) closes its ends of the cancelled
+            # connections once their delayed answers are written; a leak never
+            # comes back down.
+            await _until(lambda: _open_fds() <= before + 1, "the connections to close")
             return before, _open_fds()
 
     before, after = asyncio.run(main())
@@ -150,19 +171,26 @@ def test_cancelling_mid_request_leaves_the_client_usable_and_leaks_nothing(emu: 
 
 
 def test_a_timeout_around_async_for_keeps_the_resume_token_exact(emu: Emulator) -> None:
+    # A timeout (asyncio.wait_for, asyncio.timeout) is a cancellation of the awaiting
+    # task; cancelling it once the third page is asked for is that timeout, at a moment
+    # that does not depend on the machine's speed.
     async def main() -> list[str]:
         async with emu.async_client(max_attempts=1) as client:
             seen: list[str] = []
             it = client.iter_engagements(page_size=10)
+            sent = len(emu.requests)
 
             async def consume() -> None:
                 async for item in it:
                     seen.append(item.engagement_arn)
                     if len(seen) == 15:
-                        emu.inject("delay", seconds=5)  # the third page hangs
+                        emu.inject("delay", seconds=HANG_GUARD)  # the third page hangs
 
-            with pytest.raises(asyncio.TimeoutError):
-                await asyncio.wait_for(consume(), timeout=0.5)
+            task = asyncio.ensure_future(consume())
+            await _until(lambda: len(emu.requests) == sent + 3, "the third page's request")
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await task
             assert len(seen) == 20  # all of the second page, none of the third
             token = it.resume_token
             rest = [
@@ -177,14 +205,15 @@ def test_a_timeout_around_async_for_keeps_the_resume_token_exact(emu: Emulator) 
 
 
 class _SlowMetadata(ThreadingHTTPServer):
-    """EC2 instance metadata (IMDSv2) that answers the credentials path slowly."""
+    """EC2 instance metadata (IMDSv2) that answers the credentials path once the test's
+    event loop has run (a 500 if it never does)."""
 
     daemon_threads = True
 
-    def __init__(self, emu: Emulator, delay: float, expires_in: timedelta) -> None:
+    def __init__(self, emu: Emulator, expires_in: timedelta) -> None:
         super().__init__(("127.0.0.1", 0), _MetadataHandler)
         self.emu = emu
-        self.delay = delay
+        self.gate = _LoopGate()
         self.expires_in = expires_in
         self.credential_fetches = 0
 
@@ -211,7 +240,11 @@ class _MetadataHandler(BaseHTTPRequestHandler):
             self._send("the-role")
         elif self.path == prefix + "the-role":
             self.server.credential_fetches += 1
-            time.sleep(self.server.delay)
+            try:
+                self.server.gate.wait()
+            except RuntimeError:
+                self.send_error(500)
+                return
             creds = self.server.emu.credentials
             expiry = datetime.now(UTC) + self.server.expires_in
             self._send(
@@ -231,7 +264,7 @@ class _MetadataHandler(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def slow_metadata(emu: Emulator, monkeypatch: pytest.MonkeyPatch) -> Iterator[_SlowMetadata]:
-    server = _SlowMetadata(emu, delay=0.4, expires_in=timedelta(hours=6))
+    server = _SlowMetadata(emu, expires_in=timedelta(hours=6))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "false")
     monkeypatch.setenv(
@@ -242,68 +275,82 @@ def slow_metadata(emu: Emulator, monkeypatch: pytest.MonkeyPatch) -> Iterator[_S
     server.server_close()
 
 
-async def _max_stall_while(make_work: Any) -> tuple[Any, float]:
-    """Await make_work() while a heartbeat, started first, ticks every 10 ms; the
-    longest gap between ticks (s)."""
-    gaps: list[float] = []
-    done = asyncio.Event()
+class _LoopGate:
+    """Blocking code waits at ``wait()`` until a coroutine on the event loop lets it
+    through: code running on the loop's own thread would wait with the loop stopped, and
+    fail after HANG_GUARD. ``threads`` are the thread ids that waited."""
 
-    async def heartbeat() -> None:
-        last = time.perf_counter()
-        while not done.is_set():
-            await asyncio.sleep(0.01)
-            now = time.perf_counter()
-            gaps.append(now - last)
-            last = now
+    def __init__(self) -> None:
+        self.threads: list[int] = []
+        self._waiting: list[threading.Event] = []
+        self._lock = threading.Lock()
 
-    beat = asyncio.ensure_future(heartbeat())
-    await asyncio.sleep(0.02)  # the heartbeat is ticking before any work is scheduled
-    try:
-        result = await make_work()
-    finally:
-        done.set()
-        await beat
-    return result, max(gaps, default=0.0)
+    def wait(self) -> None:
+        """RuntimeError if nothing on the loop let us through."""
+        opened = threading.Event()
+        with self._lock:
+            self.threads.append(threading.get_ident())
+            self._waiting.append(opened)
+        if not opened.wait(HANG_GUARD):
+            raise RuntimeError("the event loop never ran while this waited")
+
+    async def open_while(self, make_work: Any) -> Any:
+        """Await make_work() while a coroutine lets every waiter through."""
+
+        async def let_through() -> None:
+            while True:
+                with self._lock:
+                    waiting, self._waiting = self._waiting, []
+                for opened in waiting:
+                    opened.set()
+                await asyncio.sleep(0.005)
+
+        opener = asyncio.ensure_future(let_through())
+        try:
+            return await make_work()
+        finally:
+            opener.cancel()
 
 
 def test_credentials_resolve_off_the_event_loop_once_for_many_tasks(
-    emu: Emulator, slow_metadata: _SlowMetadata
+    emu: Emulator, slow_metadata: _SlowMetadata, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # The emulator wants the session token the metadata service hands out.
     emu._service.credentials = type(emu.credentials)(
         emu.credentials.access_key, emu.credentials.secret_key, "imds-token"
     )
+    # botocore's metadata timeout (1 s) is a speed margin; the gate is the real test.
+    monkeypatch.setenv("AWS_METADATA_SERVICE_TIMEOUT", str(int(2 * HANG_GUARD)))
 
-    async def main() -> tuple[list[int], float]:
+    async def main() -> list[int]:
         client = se.AsyncEngagementsClient("us-east-1", endpoint_url=emu.url)
         try:
 
             def calls() -> Any:
                 return asyncio.gather(*(client.list_engagements(max_results=1) for _ in range(8)))
 
-            pages, stall = await _max_stall_while(calls)
+            # The metadata service answers only once the loop has run during the fetch.
+            pages = await slow_metadata.gate.open_while(calls)
         finally:
             await client.close()
-        return [len(p.engagements) for p in pages], stall
+        return [len(p.engagements) for p in pages]
 
-    sizes, stall = asyncio.run(main())
-    assert sizes == [1] * 8
+    assert asyncio.run(main()) == [1] * 8
     assert slow_metadata.credential_fetches == 1  # eight tasks, one resolution
-    # Resolution took >= 0.4 s; a blocked loop would show a gap that long.
-    assert stall < 0.3, f"the event loop stalled for {stall:.2f} s"
 
 
 def test_due_refreshes_run_off_the_event_loop(emu: Emulator) -> None:
     # botocore's RefreshableCredentials whose refresh (STS, SSO, a credential_process...)
-    # blocks for 0.4 s, and which stay within the refresh window, so that every request
-    # refreshes them: each refresh must run in a thread.
+    # blocks until the event loop has run, and which stay within the refresh window, so
+    # that every request refreshes them: each refresh must run in a thread.
     from botocore.credentials import RefreshableCredentials
 
-    refreshes: list[float] = []
+    gate = _LoopGate()
+    building = True
 
     def refresh() -> dict[str, str]:
-        refreshes.append(time.perf_counter())
-        time.sleep(0.4)
+        if not building:
+            gate.wait()
         return {
             "access_key": emu.credentials.access_key,
             "secret_key": emu.credentials.secret_key,
@@ -314,8 +361,9 @@ def test_due_refreshes_run_off_the_event_loop(emu: Emulator) -> None:
     credentials = RefreshableCredentials.create_from_metadata(
         refresh(), refresh_using=refresh, method="slow-refresh"
     )
+    building = False
 
-    async def main() -> float:
+    async def main() -> int:
         client = se.AsyncEngagementsClient(
             "us-east-1", endpoint_url=emu.url, credentials=credentials
         )
@@ -325,15 +373,15 @@ def test_due_refreshes_run_off_the_event_loop(emu: Emulator) -> None:
                 await asyncio.gather(*(client.list_engagements(max_results=1) for _ in range(4)))
                 await client.list_engagements(max_results=1)
 
-            _, stall = await _max_stall_while(calls)
+            await gate.open_while(calls)
         finally:
             await client.close()
-        return stall
+        return threading.get_ident()
 
-    stall = asyncio.run(main())
-    # 1 to build the credentials, 1 for the four concurrent calls, 1 for the last call.
-    assert len(refreshes) == 3
-    assert stall < 0.3, f"the event loop stalled for {stall:.2f} s"
+    loop_thread = asyncio.run(main())
+    # 1 for the four concurrent calls, 1 for the last call; none on the loop's thread.
+    assert len(gate.threads) == 2
+    assert loop_thread not in gate.threads
 
 
 def test_first_request_imports_and_reads_files_off_the_event_loop(emu: Emulator) -> None:

@@ -20,6 +20,11 @@ from tests._server import Reply, ScriptedServer, Seen, engagement, error, page
 from tests.core.test_plan import THROTTLING_CODES
 from tests.integration.conftest import ACCESS_KEY, SECRET_KEY, MakeClient
 
+# A reply delayed this long (s) never comes within a test: the server drops it on close.
+NEVER = 600.0
+# Seconds; generous, as a loaded machine can take a while to answer even at once.
+READ_TIMEOUT = 2.0
+
 RETRYABLE = [
     Reply(429, b""),
     Reply(429, b"<html>Too Many Requests</html>"),
@@ -110,15 +115,16 @@ def test_truncated_body_is_never_returned_as_a_page(
 def test_read_timeout_is_a_transport_timeout_error_and_retried(
     server: ScriptedServer, make_client: MakeClient
 ) -> None:
-    # The first reply (no engagements) would come after 1 s: getting the second one's
-    # engagement proves the first attempt timed out, whatever the machine's speed.
-    client = make_client(max_attempts=2, read_timeout=0.2)
-    server.script(Reply(200, {"Engagements": []}, delay=1.0), page(engagement(1)))
+    # The first reply (no engagements) never comes (the server holds it until it closes):
+    # getting the second one's engagement proves the first attempt timed out. The read
+    # timeout is long enough for the immediate second reply on a loaded machine.
+    client = make_client(max_attempts=2, read_timeout=READ_TIMEOUT)
+    server.script(Reply(200, {"Engagements": []}, delay=NEVER), page(engagement(1)))
     assert len(client.list_engagements().engagements) == 1
     assert clients.controls(client).retry_quota_left == QUOTA_CAPACITY  # refunded
-    server.script(Reply(200, {"Engagements": []}, delay=1.0))
+    server.script(Reply(200, {"Engagements": []}, delay=NEVER))
     with pytest.raises(se.TransportTimeoutError, match="timed out") as info:
-        make_client(max_attempts=1, read_timeout=0.2).list_engagements()
+        make_client(max_attempts=1, read_timeout=READ_TIMEOUT).list_engagements()
     assert isinstance(info.value, se.TransportError) and info.value.__cause__ is not None
     assert info.value.attempts == 1
 

@@ -49,8 +49,10 @@ class RawServer:
         self.total = total
         self.layout = layout
         self.requests: list[dict[str, Any]] = []  # every request body, in order
-        self.trickle_chunk = 512
-        self.trickle_pause = 0.01
+        # A trickled answer comes in this many pieces, each after a pause (s): longer in
+        # total than a read timeout of 2 s by construction, each pause far below it.
+        self.trickle_pieces = 10
+        self.trickle_pause = 0.25
         self._faults: deque[str] = deque()
         self._lock = threading.Lock()
         self._listener = socket.create_server(("127.0.0.1", 0))
@@ -180,9 +182,10 @@ class RawServer:
             return False
         if fault == "trickle":
             data = head + body
-            for i in range(0, len(data), self.trickle_chunk):
-                conn.sendall(data[i : i + self.trickle_chunk])
+            size = -(-len(data) // self.trickle_pieces)  # rounded up: all of it is sent
+            for i in range(0, len(data), size):
                 time.sleep(self.trickle_pause)
+                conn.sendall(data[i : i + size])
             return True
         conn.sendall(head + body)
         return True

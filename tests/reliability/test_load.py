@@ -116,7 +116,7 @@ def test_emulator_serves_32_concurrent_clients_without_dropping_one(emu: Emulato
 
     def worker(index: int) -> None:
         client = clients[index]
-        start.wait(10)
+        start.wait(120)  # a hang guard: starting 32 threads can take a while when loaded
         try:
             for _ in range(3):  # three full listings each: 3 pages of 100 and one of 50
                 counts[index] += sum(1 for _ in client.iter_engagements(page_size=100))
